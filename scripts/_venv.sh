@@ -1,0 +1,23 @@
+# Shared by the scripts: make sure .venv exists and holds cxsite (+ extras).
+# Usage: . scripts/_venv.sh [extra]   e.g. ". scripts/_venv.sh test"
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="${PYTHON:-python3}"
+extra="${1:-}"
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "==> creating $VENV"
+  "$PY" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip
+fi
+# Reinstall only when pyproject.toml changed since the last install.
+stamp="$VENV/.cxsite-installed${extra:+-$extra}"
+if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+  echo "==> installing cxsite${extra:+[$extra]} into .venv"
+  spec="$ROOT"
+  [ -n "$extra" ] && spec="$ROOT[$extra]"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec" 2>&1 \
+    | grep -v "^WARNING: Location" || true
+  touch "$stamp"
+fi
+export PATH="$VENV/bin:$PATH"

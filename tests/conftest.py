@@ -1,0 +1,106 @@
+"""Shared fixtures: a minimal valid portfolio that each test bends a little."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "projects"
+
+TEAM = """\
+organisation:
+  name: Brightline Delivery
+people:
+  ana:
+    name: Ana Souza
+    email: ana@brightline.example
+    phone: "+44 20 7946 0101"
+  tom:
+    name: Tom Okafor
+    email: tom@brightline.example
+"""
+
+CUSTOMER = """\
+name: Acme & Co
+timezone: Europe/London
+cx_owner: ana
+primary_contacts:
+  - person: ana
+    handles: Everything
+audiences:
+  everyone: {name: Everyone}
+  executives: {name: Executives}
+site: {base_url: "https://status.example/acme/"}
+"""
+
+PROJECT = """\
+name: ERP roll-out
+summary: New ERP for finance.
+status: active
+health: on_track
+health_reason: All good.
+percent_complete: 40
+start: 2026-01-05
+planned_end: 2026-12-18
+update_cadence: monthly
+milestones:
+  - id: design
+    title: Design signed off
+    planned: 2026-03-01
+    done: 2026-03-02
+disruptions:
+  - id: cutover
+    title: Finance system offline
+    start: 2026-10-24T22:00
+    end: 2026-10-25T04:00
+    affects: Finance team
+    impact: high
+"""
+
+UPDATE = """\
+---
+id: u-kickoff
+title: Kick-off
+date: 2026-01-06T09:30
+author: ana
+---
+We started.
+"""
+
+
+def write_tree(root: Path, files: dict[str, str | bytes | None]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        if content is None:
+            if path.exists():
+                path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def portfolio(tmp_path: Path) -> Callable[..., Path]:
+    """``portfolio({"acme/customer.yml": "...", ...})``: the minimal valid
+    portfolio with the given files replaced (None deletes a file)."""
+
+    def make(files: dict[str, str | bytes | None] | None = None) -> Path:
+        root = tmp_path / "projects"
+        base = {
+            "team.yml": TEAM,
+            "acme/customer.yml": CUSTOMER,
+            "acme/erp/project.yml": PROJECT,
+            "acme/erp/updates/kickoff.md": UPDATE,
+        }
+        base.update(files or {})
+        return write_tree(root, base)
+
+    return make
