@@ -188,10 +188,18 @@ class Disruption:
     status: DisruptionStatus = DisruptionStatus.SCHEDULED
     description: str = ""
     announced: dt.date | None = None
+    changed: dt.date | None = None             # when the latest reschedule/cancellation was announced
     previous_windows: tuple[Window, ...] = ()  # oldest first; drives SEQUENCE
     audiences: tuple[str, ...] = ()
     internal_note: str = ""
     location: Location = NOWHERE
+
+    @property
+    def sequence(self) -> int:
+        """iCalendar SEQUENCE, derived from the data alone: one step per
+        earlier window, one more once cancelled. Append-only history makes
+        it grow monotonically without any state kept between builds."""
+        return len(self.previous_windows) + (1 if self.status is DisruptionStatus.CANCELLED else 0)
 
 
 @dataclass(frozen=True)

@@ -591,6 +591,8 @@ DISRUPTION = Record("disruption", (
     Field("description", Text(multiline=True), "Details and what to do.", example="Paper forms are in each ward."),
     Field("announced", Date(), "When customers were first told (the CX rules check the notice given).",
           example="2026-10-01"),
+    Field("changed", Date(), "When the latest reschedule or cancellation was announced: feeds date the change "
+          "notice by it.", example="2026-10-12"),
     Field("previous_windows", ListOf(WINDOW), "Earlier windows, oldest first, kept when it is rescheduled: "
           "calendar SEQUENCE counts them, so subscribed calendars update the event."),
     AUDIENCES_FIELD,

@@ -322,13 +322,13 @@ class Builder:
         window = self._window(data, zone)
         previous = [self._window(w, zone) if isinstance(w, dict) else None
                     for w in data.get("previous_windows") or []]
-        keys = ("id", "title", "affects", "impact", "status", "description", "announced", "internal_note")
+        keys = ("id", "title", "affects", "impact", "status", "description", "announced", "changed", "internal_note")
         if window is None or any(w is None for w in previous) or not _ok(*(data.get(k) for k in keys)):
             return None
         return m.Disruption(
             data["id"], data["title"], window, data["affects"], m.Impact(data["impact"]),
             m.DisruptionStatus(data.get("status") or "scheduled"), data.get("description") or "",
-            data.get("announced"), tuple(previous), audiences, data.get("internal_note") or "", data["__loc__"])
+            data.get("announced"), data.get("changed"), tuple(previous), audiences, data.get("internal_note") or "", data["__loc__"])
 
     def budget(self, data: Any, audience_ids: set[str]) -> m.Budget | None | Any:
         if data is None:
