@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -254,6 +254,18 @@ def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+@lru_cache(maxsize=512)
+def _is_zone(name: str) -> bool:
+    """Cheap check first: listing every zone scans the disk (slow)."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*", name):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return name in _zones() if name.upper() in ("LOCALTIME", "FACTORY") else True
+
+
 class TimeZone(Kind):
     doc = "IANA time zone, e.g. Europe/Berlin"
 
@@ -262,7 +274,7 @@ class TimeZone(Kind):
         if text is INVALID:
             return INVALID
         text = text.strip()
-        if text in _zones():
+        if _is_zone(text):
             return text
         close = difflib.get_close_matches(text, sorted(_zones()), n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "use an IANA name such as Europe/London or America/Chicago"
