@@ -6,6 +6,7 @@ renders anything itself.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -65,6 +66,92 @@ def check(projects_dir: Path, strict: bool, fmt: str) -> None:
     verdict = "failed" if errors else "ok"
     click.echo(f"cxsite check {verdict}: {_summary(errors, warnings)} in {projects_dir} ({elapsed:.2f} s)", err=True)
     sys.exit(1 if errors else 0)
+
+
+def _parse_moment(value: str | None) -> "dt.datetime | None":
+    import datetime as dt
+
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not an ISO 8601 date-time such as 2026-11-25T09:00+00:00")
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+@main.command()
+@projects_argument
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="site",
+              show_default=True, help="Output folder (replaced atomically when the build succeeds).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The base mkdocs.yml (default: beside PROJECTS_DIR, else ./mkdocs.yml).")
+@click.option("--now", "now", metavar="DATETIME",
+              help="Build time (ISO 8601); default SOURCE_DATE_EPOCH, else the clock. Nothing dated later is published.")
+@click.option("--only", multiple=True, metavar="CUSTOMER[/AUDIENCE]", help="Build only these microsites.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def build(projects_dir: Path, out_dir: Path, config_file: Path | None, now: str | None, only: tuple[str, ...],
+          strict: bool) -> None:
+    """Build one microsite per customer audience from PROJECTS_DIR into --out."""
+    from .build import build_portfolio
+
+    def progress(done: int, total: int, key: str) -> None:
+        if not os.environ.get("CI"):
+            click.echo(f"  [{done + 1}/{total}] {key}", err=True)
+
+    try:
+        result = build_portfolio(projects_dir, out_dir, config_file=config_file, cutoff=_parse_moment(now),
+                                 only=only, strict=strict, progress=progress)
+    except PortfolioError as exc:
+        errors, warnings = _print_diagnostics(exc.diagnostics, "text", strict)
+        click.echo(f"cxsite build failed: {_summary(errors, warnings)}; {out_dir} was left as it was", err=True)
+        sys.exit(1)
+    except CxsiteError as exc:
+        click.echo(f"error: {exc}", err=True)
+        click.echo(f"cxsite build failed; {out_dir} was left as it was", err=True)
+        sys.exit(1)
+    _print_diagnostics(result.warnings, "text", False)
+    pages = sum(site.pages for site in result.sites)
+    click.echo(f"cxsite built {len(result.sites)} microsites ({pages} pages) into {out_dir} "
+               f"in {result.seconds:.1f} s (cutoff {result.cutoff.isoformat()})", err=True)
+    if result.next_embargo:
+        click.echo(f"next embargoed update falls due at {result.next_embargo.isoformat()}: build again then", err=True)
+    for site in result.sites:
+        click.echo(f"  {site.key:40} {out_dir / site.folder / 'index.html'}")
+
+
+@main.command()
+@click.argument("site_key", required=False, metavar="[CUSTOMER[/AUDIENCE]]")
+@click.option("--projects", "projects_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_PROJECTS,
+              show_default=True, help="The portfolio folder.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The base mkdocs.yml.")
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+@click.option("--now", "now", metavar="DATETIME", help="Preview as of this time (ISO 8601).")
+def serve(site_key: str | None, projects_dir: Path, config_file: Path | None, dev_addr: str, now: str | None) -> None:
+    """Preview one microsite with live reload on changes under the portfolio and theme/."""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    from .mkdocs_adapter import find_config
+    from .validate import load_portfolio
+
+    portfolio, _ = load_portfolio(projects_dir)
+    if not site_key:
+        first = portfolio.customers[0]
+        site_key = f"{first.slug}/{first.audiences[0].id}"
+    elif "/" not in site_key:
+        site_key = f"{site_key}/{portfolio.customer(site_key).audiences[0].id}"
+    config = find_config(projects_dir, config_file)
+    moment = _parse_moment(now)
+    plugin_options = {"projects": str(projects_dir.resolve()), "site": site_key,
+                      "cutoff": moment.isoformat() if moment else ""}
+    click.echo(f"serving {site_key} on http://{dev_addr}/ (Ctrl+C to stop)", err=True)
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="cxsite-docs-") as empty_docs:
+        mkdocs_serve(str(config), livereload=True, watch_theme=True, watch=[str(projects_dir.resolve())],
+                     dev_addr=dev_addr, docs_dir=empty_docs,
+                     plugins=["search", {"cxsite": plugin_options}])
 
 
 def run() -> None:

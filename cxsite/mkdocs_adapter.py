@@ -1,0 +1,65 @@
+"""Build one microsite through MkDocs + Material (the only render path).
+
+:func:`build_microsite` loads the shared ``mkdocs.yml`` with per-microsite
+overrides, hands the artifacts to the cxsite plugin and runs MkDocs' build
+API into the given folder. Only this module, the plugin and the CLI import
+MkDocs.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
+
+from .diagnostics import BuildError
+from .render.artifacts import MicrositeArtifacts
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def find_config(projects_dir: Path, explicit: Path | None = None) -> Path:
+    """The mkdocs.yml to use: explicit, else beside the portfolio, else in
+    the working directory."""
+    candidates = [explicit] if explicit else [projects_dir.resolve().parent / "mkdocs.yml", Path("mkdocs.yml")]
+    for candidate in candidates:
+        if candidate and candidate.is_file():
+            return candidate.resolve()
+    raise BuildError(f"no mkdocs.yml found (looked at {', '.join(str(c) for c in candidates if c)}); "
+                     "pass --config or create one from the repository's mkdocs.yml")
+
+
+def build_microsite(artifacts: MicrositeArtifacts, config_file: Path, site_dir: Path) -> list[str]:
+    """Build one microsite into ``site_dir``; returns MkDocs' warnings."""
+    with tempfile.TemporaryDirectory(prefix="cxsite-docs-") as empty_docs:
+        config = load_config(config_file=str(config_file), site_dir=str(site_dir), docs_dir=empty_docs,
+                             strict=False)
+        plugin = config.plugins.get("cxsite")
+        if plugin is None:
+            raise BuildError(f"{config_file} does not enable the cxsite plugin; add '- cxsite' under 'plugins:'")
+        plugin.artifacts = artifacts  # type: ignore[attr-defined]
+        handler = _Collect()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(handler)
+        try:
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                mkdocs_build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except MkDocsException as exc:
+            raise BuildError(f"MkDocs failed for {artifacts.site.key}: {exc}") from exc
+        finally:
+            logger.removeHandler(handler)
+    return handler.messages

@@ -1,0 +1,117 @@
+"""The pipeline without a site engine: portfolio -> microsites -> artifacts.
+
+:class:`SiteRenderer` turns one :class:`~cxsite.views.Microsite` into its
+:class:`~cxsite.render.artifacts.MicrositeArtifacts`: page bodies, feeds,
+calendars, vCards and copied images. Nothing here imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+
+from . import model as m
+from .diagnostics import BuildError
+from .markup import MarkdownRenderer
+from .paths import SitePaths, microsite_base_url
+from .render.artifacts import Alternate, FileArtifact, MicrositeArtifacts, NavItem
+from .render.i18n import Locale
+from .render.pages import PageContext, PageRenderer
+from .views import Microsite, microsites
+
+MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".svg": "image/svg+xml", ".webp": "image/webp"}
+
+
+def build_cutoff(explicit: dt.datetime | None = None) -> dt.datetime:
+    """The one "now" of a build: explicit, else SOURCE_DATE_EPOCH, else the clock."""
+    if explicit is not None:
+        return explicit if explicit.tzinfo else explicit.replace(tzinfo=dt.timezone.utc)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except ValueError as exc:
+            raise BuildError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {epoch!r}") from exc
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def asset_name(prefix: str, path: Path) -> tuple[str, bytes]:
+    """A flat, content-addressed name for a copied image."""
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    return f"{prefix}-{digest}{path.suffix.lower()}", data
+
+
+class SiteRenderer:
+    """Renders microsites; reuse one instance across many for speed."""
+
+    def __init__(self) -> None:
+        self.markdown = MarkdownRenderer()
+        self.pages = PageRenderer(self.markdown)
+
+    def render(self, site: Microsite) -> MicrositeArtifacts:
+        customer = site.customer
+        base_url = microsite_base_url(customer.site.base_url, site.audience.id)
+        paths = SitePaths(base_url)
+        loc = Locale(customer.language, customer.zone)
+        files: list[FileArtifact] = []
+
+        photos: dict[str, str] = {}
+        for person in site.people:
+            if person.photo:
+                name, data = asset_name(f"person-{person.id}", person.photo)
+                photos[person.id] = SitePaths.asset(name)
+                files.append(FileArtifact(photos[person.id], data, MEDIA_TYPES[person.photo.suffix.lower()]))
+        logo = None
+        if customer.brand.logo:
+            name, data = asset_name("logo", customer.brand.logo)
+            logo = SitePaths.asset(name)
+            files.append(FileArtifact(logo, data, MEDIA_TYPES[customer.brand.logo.suffix.lower()]))
+
+        has_feeds = bool(base_url)
+        subscriptions = self._subscriptions(site, paths, photos) if has_feeds else ([], [])
+        files.extend(subscriptions[0])
+        ctx = PageContext(site=site, paths=paths, loc=loc, photo=lambda p: photos.get(p.id), has_feeds=has_feeds,
+                          has_calendars=has_feeds, has_vcards=has_feeds)
+        pages = self.pages.render(ctx)
+        nav = self._nav(site, loc, has_feeds)
+        return MicrositeArtifacts(site=site, base_url=base_url, pages=tuple(pages), files=tuple(files),
+                                  nav=tuple(nav), alternates=tuple(subscriptions[1]), logo=logo)
+
+    def _nav(self, site: Microsite, loc: Locale, has_feeds: bool) -> list[NavItem]:
+        nav = [NavItem(loc.t("home"), SitePaths.home)]
+        projects = tuple(NavItem(p.name, SitePaths.project(p.slug)) for p in site.customer.projects)
+        if projects:
+            nav.append(NavItem(loc.t("projects"), None, projects))
+        nav.append(NavItem(loc.t("updates"), SitePaths.updates_archive))
+        nav.append(NavItem(loc.t("contacts"), SitePaths.contacts))
+        if has_feeds:
+            nav.append(NavItem(loc.t("subscribe"), SitePaths.subscribe))
+        return nav
+
+    def _subscriptions(self, site: Microsite, paths: SitePaths,
+                       photos: dict[str, str]) -> tuple[list[FileArtifact], list[Alternate]]:
+        """Feeds, calendars and vCards (see cxsite.subscriptions)."""
+        from .subscriptions.render import render_subscriptions
+
+        return render_subscriptions(site, paths, self.markdown, photos)
+
+
+def render_one(projects_dir: Path, key: str, cutoff: dt.datetime) -> MicrositeArtifacts:
+    """Load the portfolio and render the microsite ``customer/audience``
+    (used by the MkDocs plugin when MkDocs itself drives the build)."""
+    from .validate import load_portfolio
+
+    portfolio, _ = load_portfolio(projects_dir)
+    sites = [s for s in microsites(portfolio, cutoff) if s.key == key or (s.customer.slug == key)]
+    if not sites:
+        keys = ", ".join(s.key for s in microsites(portfolio, cutoff))
+        raise BuildError(f"no microsite '{key}' in {projects_dir}; there are: {keys}")
+    return SiteRenderer().render(sites[0])
+
+
+def people_by_id(site: Microsite) -> dict[str, m.Person]:
+    return {p.id: p for p in site.people}

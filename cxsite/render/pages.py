@@ -1,0 +1,219 @@
+"""Page bodies for a microsite, rendered with cxsite's own Jinja templates.
+
+The templates (``cxsite/templates``) produce the HTML *inside* the page;
+the site engine (MkDocs + Material through :mod:`cxsite.mkdocs_adapter`)
+adds the frame: header, navigation, search. Autoescaping is on, so every
+string from the portfolio is escaped; Markdown goes through
+:mod:`cxsite.markup`, which sanitises it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from html import unescape
+from typing import Callable
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from .. import facts
+from .. import model as m
+from ..markup import MarkdownRenderer
+from ..paths import SitePaths
+from ..views import Microsite
+from .artifacts import PageArtifact, TocEntry
+from .i18n import Locale
+
+_HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("cxsite", "templates"), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env
+
+
+def plain(html: str) -> str:
+    """Visible text of an HTML fragment, whitespace folded."""
+    return " ".join(unescape(_TAGS.sub(" ", html)).split())
+
+
+def toc_of(html: str) -> tuple[TocEntry, ...]:
+    """h2/h3 headings with ids, for the page's table of contents."""
+    return tuple(TocEntry(anchor, plain(inner), int(level)) for level, anchor, inner in _HEADING.findall(html))
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What the templates may use besides the page's own data."""
+
+    site: Microsite
+    paths: SitePaths
+    loc: Locale
+    photo: Callable[[m.Person], str | None]
+    has_feeds: bool
+    has_calendars: bool
+    has_vcards: bool
+
+
+class PageRenderer:
+    """Renders every page of a microsite. One instance can serve many
+    microsites: the Jinja environment and the Markdown converter are reused."""
+
+    def __init__(self, markdown: MarkdownRenderer | None = None):
+        self.env = _environment()
+        self.markdown = markdown or MarkdownRenderer()
+
+    # ------------------------------------------------------------ helpers
+
+    def md(self, text: str) -> Markup:
+        return Markup(self.markdown.render(text).html)
+
+    def _render(self, template: str, page_path: str, ctx: PageContext, **values: object) -> str:
+        site, loc = ctx.site, ctx.loc
+        paths = ctx.paths
+
+        def link(target: str) -> str:
+            return SitePaths.relative(page_path, target)
+
+        def webcal(target: str) -> str:
+            if paths.base_url:
+                return "webcal://" + paths.absolute(target).split("://", 1)[1]
+            return link(target)
+
+        def photo(person: m.Person) -> str | None:
+            return ctx.photo(person)
+
+        return self.env.get_template(template).render(
+            site=site, paths=paths, loc=loc, t=loc.t, md=self.md, link=link, webcal=webcal, photo=photo,
+            today=site.cutoff.astimezone(loc.zone).date(), now=site.cutoff, has_feeds=ctx.has_feeds,
+            has_calendars=ctx.has_calendars, has_vcards=ctx.has_vcards,
+            primary_ids=[c.person_id for c in site.customer.primary_contacts], **values)
+
+    def _page(self, template: str, path: str, title: str, ctx: PageContext, description: str = "",
+              **values: object) -> PageArtifact:
+        html = self._render(template, path, ctx, **values)
+        return PageArtifact(path, title, html, toc_of(html), description)
+
+    # -------------------------------------------------------------- pages
+
+    def render(self, ctx: PageContext) -> list[PageArtifact]:
+        site = ctx.site
+        pages = [self.home(ctx), self.updates_archive(ctx), self.contacts(ctx)]
+        if ctx.has_feeds or ctx.has_calendars:
+            pages.append(self.subscribe(ctx))
+        for project in site.customer.projects:
+            pages.append(self.project(ctx, project))
+            for update in project.updates:
+                pages.append(self.update(ctx, project, update))
+        return pages
+
+    def home(self, ctx: PageContext) -> PageArtifact:
+        site, now = ctx.site, ctx.site.cutoff
+        today = now.astimezone(ctx.loc.zone).date()
+        cards = [{
+            "project": p,
+            "milestone": facts.next_milestone(p, today),
+            "disruption": facts.next_disruption(p, now),
+            "latest": facts.latest_update(p),
+            "due": facts.next_update_due(p, today),
+        } for p in site.customer.projects]
+        upcoming = sorted(((p, d) for p in site.customer.projects for d in facts.upcoming_disruptions(p, now)),
+                          key=lambda pair: (pair[1].window.start, pair[1].id))
+        decisions = sorted(((p, d) for p in site.customer.projects for d in facts.open_decisions(p)),
+                           key=lambda pair: (pair[1].due, pair[1].id))
+        return self._page("home.html", SitePaths.home, ctx.loc.t("home"), ctx,
+                          description=f"{site.customer.name}: {ctx.loc.t('project_status')}",
+                          cards=cards, upcoming=upcoming, decisions=decisions,
+                          lead_with_disruptions=site.audience.lead_with == "disruptions")
+
+    def project(self, ctx: PageContext, project: m.Project) -> PageArtifact:
+        site, now = ctx.site, ctx.site.cutoff
+        today = now.astimezone(ctx.loc.zone).date()
+        milestones: list[dict] = []
+        today_placed = False
+        for ms in facts.timeline(project):
+            date = facts.milestone_date(ms)
+            if not today_placed and date > today:
+                milestones.append({"today": True})
+                today_placed = True
+            milestones.append({"today": False, "milestone": ms, "date": date,
+                               "state": facts.milestone_state(ms, today).value, "slip": facts.slip_days(ms)})
+        if milestones and not today_placed:
+            milestones.append({"today": True})
+        contacts = [site.person(pid) for pid in project.contact_ids]
+        survey = site.customer.feedback.survey_url if project.status is m.Status.COMPLETED else ""
+        decisions = sorted(project.decisions, key=lambda d: (d.status is not m.DecisionStatus.OPEN, d.due, d.id))
+        return self._page(
+            "project.html", SitePaths.project(project.slug), project.name, ctx,
+            description=project.summary.splitlines()[0][:300], project=project, milestones=milestones,
+            upcoming=facts.upcoming_disruptions(project, now), past=facts.past_disruptions(project, now),
+            decisions=decisions, due=facts.next_update_due(project, today),
+            spent_share=facts.spent_share(project.budget) if project.budget else None,
+            updates=[(project, u) for u in project.updates], contacts=contacts, survey_invite=survey)
+
+    def update(self, ctx: PageContext, project: m.Project, update: m.Update) -> PageArtifact:
+        rendered = self.markdown.render(update.body_markdown)
+        milestone = next((ms for ms in project.milestones if ms.id == update.milestone_id), None)
+        return self._page(
+            "update.html", SitePaths.update(project.slug, update.slug), update.title, ctx,
+            description=update.summary or rendered.text[:200], project=project, update=update,
+            body=Markup(rendered.html), milestone=milestone, author=ctx.site.person(update.author_id))
+
+    def updates_archive(self, ctx: PageContext) -> PageArtifact:
+        by_month: dict[str, list] = defaultdict(list)
+        by_kind: dict[str, list] = defaultdict(list)
+        labels: dict[str, str] = {}
+        for project, update in ctx.site.updates:
+            local = update.published.astimezone(ctx.loc.zone)
+            anchor = f"month-{local:%Y-%m}"
+            labels[anchor] = ctx.loc.month(local.date())
+            by_month[anchor].append((project, update))
+            by_kind[update.kind.value].append((project, update))
+        months = [(anchor, labels[anchor], pairs) for anchor, pairs in by_month.items()]
+        kinds = [(kind.value, by_kind[kind.value]) for kind in m.UpdateKind if kind.value in by_kind]
+        return self._page("updates.html", SitePaths.updates_archive, ctx.loc.t("updates"), ctx,
+                          by_month=months, by_kind=kinds)
+
+    def contacts(self, ctx: PageContext) -> PageArtifact:
+        site = ctx.site
+        escalation = [site.person(pid) for pid in site.customer.escalation]
+        project_contacts = [(p, [site.person(pid) for pid in p.contact_ids]) for p in site.customer.projects
+                            if p.contact_ids]
+        return self._page("contacts.html", SitePaths.contacts, ctx.loc.t("contacts"), ctx,
+                          escalation=escalation, project_contacts=project_contacts)
+
+    def subscribe(self, ctx: PageContext) -> PageArtifact:
+        site, paths, t = ctx.site, ctx.paths, ctx.loc.t
+        path = SitePaths.subscribe
+
+        def entry(label: str, target: str, media_type: str = "", webcal: bool = False) -> dict:
+            address = paths.absolute(target) if paths.base_url else SitePaths.url_of(target)
+            href = SitePaths.relative(path, target)
+            if webcal and paths.base_url:
+                href = "webcal://" + address.split("://", 1)[1]
+            return {"label": label, "href": href, "address": address, "type": media_type}
+
+        sections = []
+        groups = [(t("all_projects"), "all", paths.rss, paths.atom, paths.json_feed, paths.calendar)]
+        groups += [(p.name, p.slug, paths.project_rss(p.slug), paths.project_atom(p.slug), None,
+                    paths.project_calendar(p.slug)) for p in site.customer.projects]
+        for title, anchor, rss, atom, json_feed, calendar in groups:
+            items = []
+            if ctx.has_feeds:
+                items += [entry(t("feed_rss"), rss, "application/rss+xml"),
+                          entry(t("feed_atom"), atom, "application/atom+xml")]
+                if json_feed:
+                    items.append(entry(t("feed_json"), json_feed, "application/feed+json"))
+            if ctx.has_calendars:
+                items.append(entry(t("calendar"), calendar, "text/calendar", webcal=True))
+            sections.append({"title": title, "anchor": f"subscribe-{anchor}", "items": items})
+        return self._page("subscribe.html", path, t("subscribe"), ctx, sections=sections)
+
+
+def today_in(site: Microsite, loc: Locale) -> dt.date:
+    return site.cutoff.astimezone(loc.zone).date()
