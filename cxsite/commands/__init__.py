@@ -1,0 +1,1 @@
+"""Click commands that live beside the core CLI (registered in cxsite.cli)."""
