@@ -104,3 +104,18 @@ def portfolio(tmp_path: Path) -> Callable[..., Path]:
         return write_tree(root, base)
 
     return make
+
+
+DEMO_NOW = "2026-11-25T12:00:00+00:00"
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """The demo portfolio built once per test session, as of DEMO_NOW."""
+    import datetime as dt
+
+    from cxsite.build import build_portfolio
+
+    out = tmp_path_factory.mktemp("demo") / "site"
+    build_portfolio(DEMO, out, config_file=REPO / "mkdocs.yml", cutoff=dt.datetime.fromisoformat(DEMO_NOW))
+    return out
