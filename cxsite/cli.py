@@ -143,15 +143,15 @@ def serve(site_key: str | None, projects_dir: Path, config_file: Path | None, de
         site_key = f"{site_key}/{portfolio.customer(site_key).audiences[0].id}"
     config = find_config(projects_dir, config_file)
     moment = _parse_moment(now)
-    plugin_options = {"projects": str(projects_dir.resolve()), "site": site_key,
-                      "cutoff": moment.isoformat() if moment else ""}
+    os.environ["CXSITE_PROJECTS"] = str(projects_dir.resolve())
+    os.environ["CXSITE_SITE"] = site_key
+    os.environ["CXSITE_CUTOFF"] = moment.isoformat() if moment else ""
     click.echo(f"serving {site_key} on http://{dev_addr}/ (Ctrl+C to stop)", err=True)
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="cxsite-docs-") as empty_docs:
         mkdocs_serve(str(config), livereload=True, watch_theme=True, watch=[str(projects_dir.resolve())],
-                     dev_addr=dev_addr, docs_dir=empty_docs,
-                     plugins=["search", {"cxsite": plugin_options}])
+                     dev_addr=dev_addr, docs_dir=empty_docs)
 
 
 def run() -> None:

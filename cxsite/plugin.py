@@ -12,6 +12,7 @@ the site name without escaping.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,13 @@ from markupsafe import Markup, escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from .diagnostics import CxsiteError, PortfolioError
 from .render.artifacts import MicrositeArtifacts, NavItem
 from .render.colours import palette
 from .theme_patches import patch_material_html
@@ -68,11 +71,21 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
         if self.artifacts is None:
             from .pipeline import build_cutoff, render_one
 
-            cutoff = dt.datetime.fromisoformat(self.config.cutoff) if self.config.cutoff else None
-            root = Path(self.config.projects)
+            # `cxsite serve` passes its choices through the environment: MkDocs
+            # reloads the config on every rebuild and consumes plugin options.
+            projects = os.environ.get("CXSITE_PROJECTS") or self.config.projects
+            site = os.environ.get("CXSITE_SITE") or self.config.site
+            moment = os.environ.get("CXSITE_CUTOFF") or self.config.cutoff
+            cutoff = dt.datetime.fromisoformat(moment) if moment else None
+            root = Path(projects)
             if not root.is_absolute() and config.config_file_path:
                 root = Path(config.config_file_path).parent / root
-            self.artifacts = render_one(root, self.config.site, build_cutoff(cutoff))
+            try:
+                self.artifacts = render_one(root, site, build_cutoff(cutoff))
+            except PortfolioError as exc:
+                raise PluginError("the portfolio has errors:\n" + "\n".join(d.format() for d in exc.diagnostics))
+            except CxsiteError as exc:
+                raise PluginError(str(exc))
         artifacts = self.artifacts
         customer = artifacts.site.customer
         config.site_name = _safe(customer.name)
@@ -138,5 +151,5 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
         return patch_material_html(output_content)
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
-        server.watch(str(Path(self.config.projects).resolve()))
+        server.watch(str(Path(os.environ.get("CXSITE_PROJECTS") or self.config.projects).resolve()))
         return server
