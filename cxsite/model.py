@@ -155,6 +155,8 @@ class Feedback:
 class SiteSettings:
     base_url: str = ""         # absolute, ends with "/"; needed for feeds
     access: Access = Access.PUBLIC
+    feeds: bool = True         # feeds, calendars and vCards
+    feed_limit: int = 50
 
 
 @dataclass(frozen=True)

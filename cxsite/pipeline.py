@@ -71,7 +71,7 @@ class SiteRenderer:
             logo = SitePaths.asset(name)
             files.append(FileArtifact(logo, data, MEDIA_TYPES[customer.brand.logo.suffix.lower()]))
 
-        has_feeds = bool(base_url)
+        has_feeds = bool(base_url) and customer.site.feeds
         subscriptions = self._subscriptions(site, paths, photos) if has_feeds else ([], [])
         files.extend(subscriptions[0])
         ctx = PageContext(site=site, paths=paths, loc=loc, photo=lambda p: photos.get(p.id), has_feeds=has_feeds,

@@ -187,11 +187,8 @@ class Builder:
             person = self._person(item, "person")
             if person and _ok(item.get("handles")):
                 contacts.append(m.PrimaryContact(person, item["handles"], item["__loc__"]))
-        if "primary_contacts" not in data:
-            self.diag.warning(data["__loc__"], "customer has no primary contacts",
-                              "name one or two people under 'primary_contacts' so customers know whom to call",
-                              rule="cx/primary-contacts")
         brand = self._brand(data, rc.folder, raw.root)
+        self._check_feeds_need_base_url(data)
         feedback = data.get("feedback") or {}
         site = data.get("site") or {}
         projects = []
@@ -211,10 +208,20 @@ class Builder:
             projects=tuple(projects), brand=brand,
             feedback=m.Feedback(feedback.get("form_url") or "", feedback.get("email") or "",
                                 feedback.get("survey_url") or ""),
-            site=m.SiteSettings(site.get("base_url") or "", m.Access(site.get("access") or "public")),
+            site=m.SiteSettings(site.get("base_url") or "", m.Access(site.get("access") or "public"),
+                                site.get("feeds") is not False, site.get("feed_limit") or 50),
             escalation=self._people(data, "escalation"),
             distribution_list=tuple(data.get("distribution_list") or ()),
             internal_note=data.get("internal_note") or "", location=data["__loc__"])
+
+    def _check_feeds_need_base_url(self, data: dict[str, Any]) -> None:
+        site = data.get("site") if isinstance(data.get("site"), dict) else {}
+        if site.get("feeds") is False or site.get("base_url"):
+            return
+        where = site.get("__loc__", data["__loc__"]) if site else data["__loc__"]
+        self.diag.error(where, "feeds and calendars need the address the sites are served from",
+                        "add 'site: {base_url: https://status.example.com/<customer>/}', or 'feeds: false' under "
+                        "'site:' to publish without feeds, calendars and vCards")
 
     def _customer_audiences(self, data: dict[str, Any]) -> tuple[m.Audience, ...]:
         declared = data.get("audiences")
@@ -411,10 +418,17 @@ class Builder:
             location=data["__loc__"], body_line=ru.body_line)
 
 
-def check_portfolio(root: Path | str) -> tuple[Diagnostic, ...]:
-    """Every diagnostic for the portfolio (errors and warnings), never raising."""
+def check_portfolio(root: Path | str, now: dt.datetime | None = None, *,
+                    notice_days: int = 10) -> tuple[Diagnostic, ...]:
+    """Every diagnostic for the portfolio, never raising: format errors and
+    warnings, then (when the portfolio is well formed and ``now`` is given)
+    the CX rules' findings."""
     try:
-        _, warnings = load_portfolio(root)
+        portfolio, warnings = load_portfolio(root)
     except PortfolioError as exc:
         return exc.diagnostics
-    return warnings
+    if now is None:
+        return warnings
+    from .rules import cx_findings
+
+    return warnings + tuple(cx_findings(portfolio, now, notice_days=notice_days))

@@ -151,7 +151,7 @@ def test_uids_are_stable_and_the_same_in_every_calendar(portfolio):
 def test_events_link_to_the_project_page_and_need_no_base_url(portfolio):
     event = cutover(render_calendar(site_of(portfolio())))
     assert str(event["URL"]) == "https://status.example/acme/everyone/" + SitePaths.url_of(SitePaths.project("erp"))
-    without = CUSTOMER.replace('site: {base_url: "https://status.example/acme/"}\n', "")
+    without = CUSTOMER.replace('site: {base_url: "https://status.example/acme/"}', "site: {feeds: false}")
     no_url = portfolio({"acme/customer.yml": without})
     data = render_calendar(site_of(no_url))
     assert "URL" not in cutover(data)

@@ -29,12 +29,14 @@ def render_subscriptions(site: Microsite, paths: SitePaths, markdown: MarkdownRe
         return markdown.render(text).html
 
     files: list[FileArtifact] = []
+    limit = customer.site.feed_limit
     everything = feed_items(site, None, body_html, text_html=text_html)
     title = f"{customer.name}: {loc.t('updates')}"
     files += [
-        FileArtifact(paths.rss, render_rss(site, everything, title=title, self_path=paths.rss), RSS),
-        FileArtifact(paths.atom, render_atom(site, everything, title=title, self_path=paths.atom), ATOM),
-        FileArtifact(paths.json_feed, render_json_feed(site, everything, title=title, self_path=paths.json_feed),
+        FileArtifact(paths.rss, render_rss(site, everything, title=title, self_path=paths.rss, limit=limit), RSS),
+        FileArtifact(paths.atom, render_atom(site, everything, title=title, self_path=paths.atom, limit=limit), ATOM),
+        FileArtifact(paths.json_feed, render_json_feed(site, everything, title=title, self_path=paths.json_feed,
+                                                       limit=limit),
                      JSON_FEED),
         FileArtifact(paths.calendar, render_calendar(site), ICS),
     ]
@@ -44,8 +46,9 @@ def render_subscriptions(site: Microsite, paths: SitePaths, markdown: MarkdownRe
         project_title = f"{customer.name}: {project.name}"
         rss, atom = paths.project_rss(project.slug), paths.project_atom(project.slug)
         files += [
-            FileArtifact(rss, render_rss(site, items, title=project_title, self_path=rss, page_path=page), RSS),
-            FileArtifact(atom, render_atom(site, items, title=project_title, self_path=atom, page_path=page), ATOM),
+            FileArtifact(rss, render_rss(site, items, title=project_title, self_path=rss, page_path=page, limit=limit), RSS),
+            FileArtifact(atom, render_atom(site, items, title=project_title, self_path=atom, page_path=page,
+                                         limit=limit), ATOM),
             FileArtifact(paths.project_calendar(project.slug), render_calendar(site, project), ICS),
         ]
         for disruption in project.disruptions:
