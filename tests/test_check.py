@@ -14,6 +14,9 @@ from cxsite.validate import check_portfolio, load_portfolio
 
 from .conftest import CUSTOMER, DEMO, PROJECT, TEAM, UPDATE
 
+FIXTURE_NOW = "2026-01-10T12:00:00+00:00"  # the minimal portfolio's last update is days old then
+ANNOUNCED = PROJECT.replace("    impact: high\n", "    impact: high\n    announced: 2025-12-01\n")  # no CX findings
+
 
 def messages(root: Path) -> list[str]:
     """Diagnostics formatted as the CLI prints them, with paths relative to root."""
@@ -37,7 +40,9 @@ def test_minimal_portfolio_is_valid(portfolio):
 
 
 def test_demo_portfolio_passes_strict_check():
-    result = CliRunner().invoke(main, ["check", str(DEMO), "--strict"])
+    from .conftest import DEMO_NOW
+
+    result = CliRunner().invoke(main, ["check", str(DEMO), "--strict", "--now", DEMO_NOW])
     assert result.exit_code == 0, result.output
 
 
@@ -189,7 +194,7 @@ def test_ten_planted_mistakes_are_all_reported_in_one_run(portfolio):
 
 def test_cli_exit_codes_and_summary(portfolio):
     runner = CliRunner()
-    good = runner.invoke(main, ["check", str(portfolio())])
+    good = runner.invoke(main, ["check", str(portfolio({"acme/erp/project.yml": ANNOUNCED})), "--now", FIXTURE_NOW])
     assert good.exit_code == 0
     assert "cxsite check ok: 0 errors, 0 warnings" in good.output
     bad = runner.invoke(main, ["check", str(portfolio({"acme/erp/project.yml": PROJECT.replace("weekly", "x")
@@ -199,10 +204,10 @@ def test_cli_exit_codes_and_summary(portfolio):
 
 
 def test_strict_turns_warnings_into_errors(portfolio):
-    root = portfolio({"acme/erp/project.yml": PROJECT.replace("status: active", "status: completed")})
+    root = portfolio({"acme/erp/project.yml": ANNOUNCED.replace("status: active", "status: completed")})
     runner = CliRunner()
-    assert runner.invoke(main, ["check", str(root)]).exit_code == 0
-    strict = runner.invoke(main, ["check", str(root), "--strict"])
+    assert runner.invoke(main, ["check", str(root), "--now", FIXTURE_NOW]).exit_code == 0
+    strict = runner.invoke(main, ["check", str(root), "--strict", "--now", FIXTURE_NOW])
     assert strict.exit_code == 1
     assert "error: project is completed but only 40% complete (set percent_complete: 100)" in strict.output
 
@@ -258,3 +263,20 @@ def test_check_on_the_demo_is_fast():
     started = time.perf_counter()
     check_portfolio(DEMO)
     assert time.perf_counter() - started < 10
+
+
+def test_feeds_need_a_base_url(portfolio):
+    root = portfolio({"acme/customer.yml": CUSTOMER.replace('site: {base_url: "https://status.example/acme/"}\n', "")})
+    assert ("acme/customer.yml:1:1: error: feeds and calendars need the address the sites are served from (add "
+            "'site: {base_url: https://status.example.com/<customer>/}', or 'feeds: false' under 'site:' to publish "
+            "without feeds, calendars and vCards)") in messages(root)
+    without_feeds = portfolio({"acme/customer.yml": CUSTOMER.replace(
+        'site: {base_url: "https://status.example/acme/"}', "site: {feeds: false}")})
+    assert messages(without_feeds) == []
+
+
+def test_cx_rules_run_in_check(portfolio):
+    """The CX rules are warnings in `check` (errors under --strict), as of --now."""
+    result = CliRunner().invoke(main, ["check", str(portfolio()), "--now", "2026-06-01T12:00:00+00:00"])
+    assert result.exit_code == 0
+    assert "warning: " in result.output and "update overdue by" in result.output
