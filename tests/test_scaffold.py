@@ -1,0 +1,222 @@
+"""`cxsite new`: commented files that pass `cxsite check --strict` as written, never overwriting anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import stat
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+import cxsite.commands.new as new_module
+from cxsite.cli import check
+from cxsite.commands.new import new
+from cxsite.schema import CUSTOMER, PROJECT, SLUG_PATTERN, UPDATE
+from cxsite.validate import load_portfolio
+
+from .conftest import CUSTOMER as ACME
+
+ZONE = "Pacific/Auckland"  # far from UTC: a date taken in the wrong zone shows
+
+
+@pytest.fixture
+def root(portfolio) -> Path:
+    return portfolio({"acme/customer.yml": ACME.replace("Europe/London", ZONE)})
+
+
+def git_env(tmp_path: Path, email: str | None) -> dict[str, str]:
+    """An isolated git configuration: no system or user settings leak in."""
+    config = tmp_path / "gitconfig"
+    config.write_text(f"[user]\n\temail = {email}\n" if email else "")
+    return {"GIT_CONFIG_GLOBAL": str(config), "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(tmp_path),
+            "VISUAL": "", "EDITOR": ""}
+
+
+def cxsite_new(root: Path, *args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(new, [*args, "--projects", str(root)], env=env)
+
+
+def strict_check(root: Path):
+    # The format is what scaffolding promises; the fixture's own CX state (its
+    # last update is from January) is not the subject here.
+    result = CliRunner().invoke(check, [str(root), "--strict", "--no-cx-rules"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def keys_mentioned(text: str) -> set[str]:
+    """Keys written (`key:`) or shown commented out (`# key:`) at any depth."""
+    return set(re.findall(r"^[ #-]*([a-z_]+):", text, re.MULTILINE))
+
+
+# -------------------------------------------------------------- customer
+
+
+def test_new_customer_is_valid_and_explains_every_key(root):
+    result = cxsite_new(root, "customer", "globex", "--name", "Globex: Söhne & Co", "--timezone", "Europe/Berlin",
+                        "--language", "de")
+    assert result.exit_code == 0, result.output
+    path = root / "globex" / "customer.yml"
+    assert f"created {path}" in result.output
+    strict_check(root)
+    text = path.read_text()
+    assert {f.key for f in CUSTOMER.fields} <= keys_mentioned(text)
+    assert "name: 'Globex: Söhne & Co'\n" in text and "language: de\n" in text
+    customer = load_portfolio(root)[0].customer("globex")
+    assert (customer.name, customer.timezone, customer.language) == ("Globex: Söhne & Co", "Europe/Berlin", "de")
+    # Accountable and reachable: the first person of team.yml, as the one primary contact.
+    assert customer.cx_owner_id == "ana" and [c.person_id for c in customer.primary_contacts] == ["ana"]
+
+
+def test_base_url_is_written_when_given(root):
+    assert cxsite_new(root, "customer", "globex", "--name", "Globex", "--timezone", "UTC",
+                      "--base-url", "https://status.example.com/globex/").exit_code == 0
+    strict_check(root)
+    assert load_portfolio(root)[0].customer("globex").site.base_url == "https://status.example.com/globex/"
+
+
+def test_cx_owner_can_be_chosen_and_must_exist(root):
+    assert cxsite_new(root, "customer", "globex", "--name", "Globex", "--timezone", "UTC",
+                      "--cx-owner", "tom").exit_code == 0
+    assert load_portfolio(root)[0].customer("globex").cx_owner_id == "tom"
+    result = cxsite_new(root, "customer", "initech", "--name", "Initech", "--timezone", "UTC", "--cx-owner", "tim")
+    assert result.exit_code == 1
+    assert "error: no person 'tim' in team.yml (did you mean 'tom'?)" in result.output
+    assert not (root / "initech").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["Globex Corp", "--timezone", "UTC"], "'Globex Corp' is not a valid customer id (try 'globex-corp';"),
+    (["globex", "--timezone", "Europe/Berln"], "'Europe/Berln' is not a time zone (did you mean 'Europe/Berlin'?)"),
+    (["acme", "--timezone", "UTC"], "acme already exists (pick another customer id)"),
+])
+def test_new_customer_refuses_bad_input_with_a_hint(root, args, message):
+    before = (root / "acme" / "customer.yml").read_bytes()
+    result = cxsite_new(root, "customer", *args[:1], "--name", "Globex", *args[1:])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert (root / "acme" / "customer.yml").read_bytes() == before
+
+
+def test_a_folder_without_team_yml_is_not_a_portfolio(tmp_path):
+    result = cxsite_new(tmp_path, "customer", "globex", "--name", "G", "--timezone", "UTC")
+    assert result.exit_code == 1 and "is not a portfolio: it has no team.yml" in result.output
+
+
+# --------------------------------------------------------------- project
+
+
+def test_new_project_has_sensible_placeholders_and_is_valid(root):
+    result = cxsite_new(root, "project", "acme/crm", "--name", "CRM: phase 1")
+    assert result.exit_code == 0, result.output
+    strict_check(root)
+    text = (root / "acme" / "crm" / "project.yml").read_text()
+    assert {f.key for f in PROJECT.fields} <= keys_mentioned(text)
+    project = next(p for p in load_portfolio(root)[0].customer("acme").projects if p.slug == "crm")
+    today = dt.datetime.now(ZoneInfo(ZONE)).date()
+    assert (project.name, project.status.value, project.health.value, project.percent_complete) == (
+        "CRM: phase 1", "planned", "on_track", 0)
+    assert project.health_reason and project.summary
+    assert (project.start, project.planned_end) == (today, today + dt.timedelta(days=90))
+    assert project.update_cadence.value == "fortnightly"
+
+
+def test_new_project_refuses_to_overwrite_and_suggests_customers(root):
+    before = (root / "acme" / "erp" / "project.yml").read_bytes()
+    result = cxsite_new(root, "project", "acme/erp", "--name", "ERP again")
+    assert result.exit_code == 1 and "erp already exists" in result.output
+    assert (root / "acme" / "erp" / "project.yml").read_bytes() == before
+    result = cxsite_new(root, "project", "acne/crm", "--name", "CRM")
+    assert "error: no customer 'acne' in" in result.output and "(did you mean 'acme'?)" in result.output
+    assert "is not CUSTOMER/PROJECT" in cxsite_new(root, "project", "crm", "--name", "CRM").output
+
+
+# ---------------------------------------------------------------- update
+
+
+def front_matter(path: Path) -> str:
+    return path.read_text().split("---\n")[1]
+
+
+def test_new_update_is_a_valid_draft_dated_now_in_the_customers_zone(root, tmp_path):
+    earlier = dt.datetime.now(ZoneInfo(ZONE)).replace(second=0, microsecond=0, tzinfo=None)
+    result = cxsite_new(root, "update", "acme/erp", "Kick-off: done & dusted!", "--author", "tom",
+                        env=git_env(tmp_path, None))
+    later = dt.datetime.now(ZoneInfo(ZONE)).replace(tzinfo=None)
+    assert result.exit_code == 0, result.output
+    [path] = (root / "acme" / "erp" / "updates").glob("*-kick-off-done-dusted.md")
+    strict_check(root)
+    text = path.read_text()
+    assert {f.key for f in UPDATE.fields} <= keys_mentioned(front_matter(path))
+    date = re.search(r"^date: (\S+)$", text, re.MULTILINE).group(1)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", date)  # minute precision, no offset
+    assert earlier <= dt.datetime.fromisoformat(date) <= later
+    assert path.name == f"{date[:10]}-kick-off-done-dusted.md"
+    update_id = re.search(r"^id: (\S+)$", text, re.MULTILINE).group(1)
+    assert re.fullmatch(r"u-[a-z2-7]{8}", update_id) and SLUG_PATTERN.fullmatch(update_id)
+    assert "title: 'Kick-off: done & dusted!'\n" in text and "author: tom\n" in text
+    assert "draft: true\n" in text and "delete the 'draft: true' line" in result.output
+
+
+def test_update_ids_are_fresh_and_file_names_unique(root):
+    for _ in range(3):
+        assert cxsite_new(root, "update", "acme/erp", "Weekly", "--author", "ana", "--date",
+                          "2026-03-04T09:30", "--no-draft").exit_code == 0
+    names = sorted(p.name for p in (root / "acme" / "erp" / "updates").glob("2026-03-04-weekly*.md"))
+    assert names == ["2026-03-04-weekly-2.md", "2026-03-04-weekly-3.md", "2026-03-04-weekly.md"]
+    ids = {re.search(r"^id: (\S+)$", (root / "acme/erp/updates" / n).read_text(), re.MULTILINE).group(1)
+           for n in names}
+    assert len(ids) == 3
+    strict_check(root)
+    assert "draft" not in front_matter(root / "acme/erp/updates/2026-03-04-weekly.md").replace("# draft", "")
+
+
+def test_author_comes_from_git_user_email(root, tmp_path):
+    env = git_env(tmp_path, "Tom@Brightline.example")  # matched ignoring case
+    result = cxsite_new(root, "update", "acme/erp", "Hello", "--no-edit", env=env)
+    assert result.exit_code == 0, result.output
+    [path] = (root / "acme" / "erp" / "updates").glob("*-hello.md")
+    assert "author: tom\n" in path.read_text()
+
+
+@pytest.mark.parametrize("email, message", [
+    (None, "cannot tell who is writing: git has no user.email (pass --author PERSON (known people: ana, tom))"),
+    ("eve@example.com", "git's user.email eve@example.com belongs to nobody in team.yml (pass --author PERSON"),
+])
+def test_without_a_known_author_nothing_is_written(root, tmp_path, email, message):
+    result = cxsite_new(root, "update", "acme/erp", "Hello", env=git_env(tmp_path, email))
+    assert result.exit_code == 1 and message in result.output
+    assert not list((root / "acme" / "erp" / "updates").glob("*-hello.md"))
+
+
+def test_unknown_author_or_project_gets_a_suggestion(root):
+    assert "no person 'tomm' in team.yml (did you mean 'tom'?)" in cxsite_new(
+        root, "update", "acme/erp", "Hi", "--author", "tomm").output
+    assert "customer 'acme' has no project 'epr' (did you mean 'erp'?)" in cxsite_new(
+        root, "update", "acme/epr", "Hi", "--author", "tom").output
+
+
+def test_problems_with_the_new_file_are_reported_at_once(portfolio):
+    # 01:30 on 29 March 2026 does not exist in London: the clocks go forward.
+    root = portfolio()
+    result = cxsite_new(root, "update", "acme/erp", "Night work", "--author", "ana", "--date", "2026-03-29T01:30")
+    assert result.exit_code == 1
+    assert "2026-03-29-night-work.md:6:7: error: 2026-03-29 01:30 does not exist in Europe/London" in result.output
+    assert "fix the errors above" in result.output
+
+
+def test_editor_opens_when_set_and_stdin_is_a_terminal(root, tmp_path, monkeypatch):
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\necho "Written in the editor." >> "$1"\n')
+    editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
+    env = {**git_env(tmp_path, None), "EDITOR": str(editor)}
+    monkeypatch.setattr(new_module, "_stdin_is_tty", lambda: True)
+    assert cxsite_new(root, "update", "acme/erp", "Edited", "--author", "tom", env=env).exit_code == 0
+    assert cxsite_new(root, "update", "acme/erp", "Not edited", "--author", "tom", "--no-edit",
+                      env=env).exit_code == 0
+    updates = root / "acme" / "erp" / "updates"
+    assert "Written in the editor." in next(updates.glob("*-edited.md")).read_text()
+    assert "Written in the editor." not in next(updates.glob("*-not-edited.md")).read_text()
