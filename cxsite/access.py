@@ -1,0 +1,240 @@
+"""Access-control files for published microsites, from each customer's ``site.access``.
+
+* ``public``: anyone may read it and search engines may index it.
+* ``unlisted``: anyone with the URL may read it; pages already carry
+  ``<meta name="robots" content="noindex">`` and the files here add
+  ``X-Robots-Tag`` headers. It is *not* protection: a URL can be forwarded,
+  logged or guessed.
+* ``private``: HTTP Basic authentication, one password file per customer.
+
+Generated here, as file contents keyed by path below the published folder:
+
+* ``robots.txt``: allows the public microsites and disallows everything
+  else. It lists only public paths: a ``Disallow`` line per unlisted site
+  would tell everyone where it is.
+* ``_headers`` (Netlify, Cloudflare Pages): ``X-Robots-Tag`` for non-public paths.
+* ``_access/nginx.conf``: one ``location`` per microsite (password, headers,
+  its own 404 page), to ``include`` in the ``server`` block; it also hides
+  ``_access/`` and ``_headers``.
+* ``.htaccess`` in each microsite (Apache) and ``_access/.htaccess`` (deny all).
+* ``_access/<customer>.htpasswd`` for each private customer, from the
+  environment variable ``CXSITE_PASSWORD_<CUSTOMER_SLUG>`` (upper case,
+  ``-`` as ``_``) holding ``user:password`` lines. Passwords are hashed with
+  Apache's ``$apr1$`` (MD5-based, 1000 rounds), the one scheme that nginx
+  (its own implementation, whatever the libc), Apache and lighttpd all
+  accept; it is implemented here from the published algorithm because
+  ``passlib`` is unmaintained and ``bcrypt`` hashes are not read by
+  nginx on every platform.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from .audit import SiteEntry
+from .diagnostics import CxsiteError
+
+PASSWORD_PREFIX = "CXSITE_PASSWORD_"
+ACCESS_DIR = "_access"
+NOINDEX = "noindex, nofollow"
+
+
+class AccessError(CxsiteError):
+    """Access control cannot be generated (e.g. a private site without a password)."""
+
+
+# ------------------------------------------------------------------- apr1
+
+_ITOA64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+APR1 = "$apr1$"
+
+
+def _to64(value: int, count: int) -> str:
+    out = ""
+    for _ in range(count):
+        out += _ITOA64[value & 0x3F]
+        value >>= 6
+    return out
+
+
+def apr1(password: str, salt: str | None = None, magic: str = APR1) -> str:
+    """Apache's MD5 crypt (``$apr1$salt$hash``); with ``magic="$1$"`` it is
+    the original FreeBSD md5crypt. Salt: up to 8 characters of ``./0-9A-Za-z``."""
+    if salt is None:
+        salt = "".join(secrets.choice(_ITOA64) for _ in range(8))
+    salt = salt[:8]
+    if any(c not in _ITOA64 for c in salt):
+        raise ValueError(f"salt {salt!r} has characters outside ./0-9A-Za-z")
+    pw, sb, mb = password.encode("utf-8"), salt.encode("ascii"), magic.encode("ascii")
+    alternate = hashlib.md5(pw + sb + pw).digest()
+    ctx = hashlib.md5(pw + mb + sb)
+    for i in range(len(pw), 0, -16):
+        ctx.update(alternate[:min(16, i)])
+    i = len(pw)
+    while i:
+        ctx.update(b"\0" if i & 1 else pw[:1])
+        i >>= 1
+    final = ctx.digest()
+    for i in range(1000):  # deliberately slow
+        step = hashlib.md5(pw if i & 1 else final)
+        if i % 3:
+            step.update(sb)
+        if i % 7:
+            step.update(pw)
+        step.update(final if i & 1 else pw)
+        final = step.digest()
+    f = final
+    encoded = "".join(_to64((f[a] << 16) | (f[b] << 8) | f[c], 4)
+                      for a, b, c in ((0, 6, 12), (1, 7, 13), (2, 8, 14), (3, 9, 15), (4, 10, 5)))
+    encoded += _to64(f[11], 2)
+    return f"{magic}{salt}${encoded}"
+
+
+def apr1_matches(password: str, hashed: str) -> bool:
+    if not hashed.startswith(APR1):
+        return False
+    salt = hashed[len(APR1):].split("$", 1)[0]
+    try:
+        return secrets.compare_digest(apr1(password, salt), hashed)
+    except ValueError:
+        return False
+
+
+# -------------------------------------------------------------- passwords
+
+def password_variable(customer_slug: str) -> str:
+    return PASSWORD_PREFIX + customer_slug.upper().replace("-", "_")
+
+
+def credentials(customer_slug: str, environ: Mapping[str, str]) -> list[tuple[str, str]]:
+    """``user:password`` pairs from the customer's variable (one per line).
+    Errors name the variable and the line, never a password."""
+    variable = password_variable(customer_slug)
+    value = environ.get(variable, "")
+    pairs = []
+    for number, line in enumerate(value.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        user, colon, password = line.partition(":")
+        if not colon or not user or not password or any(c.isspace() for c in user):
+            raise AccessError(f"{variable}, line {number}: expected user:password (a user name without "
+                              "spaces or ':', then a non-empty password)")
+        pairs.append((user, password))
+    if not pairs:
+        raise AccessError(f"customer '{customer_slug}' is private: set {variable} to 'user:password' "
+                          "(several: one per line) so publish can write its password file")
+    return pairs
+
+
+def htpasswd(pairs: Sequence[tuple[str, str]], previous: str = "") -> str:
+    """A password file. A user whose password did not change keeps the line
+    it had in ``previous``, so publishing again changes nothing."""
+    old = dict(line.split(":", 1) for line in previous.splitlines() if ":" in line)
+    lines = []
+    for user, password in pairs:
+        kept = old.get(user, "")
+        lines.append(f"{user}:{kept if apr1_matches(password, kept) else apr1(password)}")
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------ the files
+
+def robots_txt(sites: Iterable[SiteEntry], prefix: str = "/") -> str:
+    lines = ["# Generated by cxsite publish. Only public microsites may be indexed. The others are",
+             "# not named here: a Disallow line would tell everyone where they are.", "User-agent: *"]
+    lines += [f"Allow: {prefix}{site.folder}/" for site in sites if site.access == "public"]
+    lines.append("Disallow: /")
+    return "\n".join(lines) + "\n"
+
+
+def netlify_headers(sites: Iterable[SiteEntry], prefix: str = "/") -> str:
+    lines = ["# Response headers for Netlify and Cloudflare Pages (generated by cxsite publish).",
+             f"{prefix}{ACCESS_DIR}/*", f"  X-Robots-Tag: {NOINDEX}"]
+    for site in sites:
+        if site.access != "public":
+            lines += [f"{prefix}{site.folder}/*", f"  X-Robots-Tag: {NOINDEX}"]
+    return "\n".join(lines) + "\n"
+
+
+def _password_file(htpasswd_dir: Path, customer: str) -> str:
+    return str(htpasswd_dir / f"{customer}.htpasswd")
+
+
+def nginx_conf(sites: Iterable[SiteEntry], htpasswd_dir: Path, cutoff: str = "") -> str:
+    out = [
+        f"# Generated by cxsite publish{f' (site built for {cutoff})' if cutoff else ''}.",
+        "# Include inside the server { } block whose root is the published folder:",
+        f"#     include {htpasswd_dir / 'nginx.conf'};",
+        "# Private microsites ask for a password (HTTP Basic: serve them over HTTPS only).",
+        "# Note: an add_header here replaces the server block's add_header lines in these",
+        "# locations; repeat yours (e.g. Strict-Transport-Security) here if you have any.",
+        "",
+        f"location ^~ /{ACCESS_DIR}/ {{ return 404; }}",
+        "location = /_headers { return 404; }",
+        "location ~ /\\.ht { return 404; }",
+    ]
+    for site in sites:
+        out += ["", f"location ^~ /{site.folder}/ {{"]
+        if site.access == "private":
+            out += [f'    auth_basic "{site.customer}";',
+                    f"    auth_basic_user_file {_password_file(htpasswd_dir, site.customer)};"]
+        if site.access != "public":
+            out.append(f'    add_header X-Robots-Tag "{NOINDEX}" always;')
+        out += [f"    error_page 404 /{site.folder}/404.html;",
+                "    location ~ /\\.ht { return 404; }",
+                "}"]
+    return "\n".join(out) + "\n"
+
+
+def htaccess(site: SiteEntry, htpasswd_dir: Path) -> str:
+    out = [f"# Generated by cxsite publish: {site.folder} is {site.access}. Needs AllowOverride AuthConfig "
+           "FileInfo."]
+    if site.access == "private":
+        out += ["AuthType Basic", f'AuthName "{site.customer}"',
+                f'AuthUserFile "{_password_file(htpasswd_dir, site.customer)}"', "Require valid-user"]
+    if site.access != "public":
+        out += ["<IfModule mod_headers.c>", f'  Header always set X-Robots-Tag "{NOINDEX}"', "</IfModule>"]
+    out.append(f"ErrorDocument 404 /{site.folder}/404.html")
+    return "\n".join(out) + "\n"
+
+
+def static_host_files(sites: Sequence[SiteEntry], prefix: str = "/", headers: bool = True) -> dict[str, str]:
+    """What any static host can use: no server configuration, no passwords.
+
+    ``_headers`` names the non-public paths: Netlify and Cloudflare Pages
+    read it and never serve it, GitHub Pages' Jekyll skips files starting
+    with ``_``, but a plain bucket would serve it to anyone (``headers=False``)."""
+    files = {"robots.txt": robots_txt(sites, prefix)}
+    if headers:
+        files["_headers"] = netlify_headers(sites, prefix)
+    return files
+
+
+def server_files(sites: Sequence[SiteEntry], htpasswd_dir: Path, environ: Mapping[str, str],
+                 previous: Mapping[str, str] | None = None, cutoff: str = "") -> dict[str, str]:
+    """Everything for a folder served by nginx or Apache, password files included.
+
+    ``htpasswd_dir`` is the absolute path where the server will find the
+    ``_access`` folder; ``previous`` maps paths to the files published before
+    (so unchanged passwords keep their hashes)."""
+    previous = previous or {}
+    files = static_host_files(sites)
+    files[f"{ACCESS_DIR}/nginx.conf"] = nginx_conf(sites, htpasswd_dir, cutoff)
+    files[f"{ACCESS_DIR}/.htaccess"] = "# Generated by cxsite publish: never serve this folder.\nRequire all denied\n"
+    files[".htaccess"] = ('# Generated by cxsite publish.\n<Files "_headers">\n  Require all denied\n</Files>\n')
+    for site in sites:
+        files[f"{site.folder}/.htaccess"] = htaccess(site, htpasswd_dir)
+    problems = []
+    for customer in sorted({site.customer for site in sites if site.access == "private"}):
+        name = f"{ACCESS_DIR}/{customer}.htpasswd"
+        try:
+            files[name] = htpasswd(credentials(customer, environ), previous.get(name, ""))
+        except AccessError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise AccessError("\n".join(problems))
+    return files

@@ -1,0 +1,163 @@
+"""The published folder behind the real nginx: private microsites ask for
+their customer's password, and only that customer's password opens them."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from cxsite.build import build_portfolio
+from cxsite.publish import publish
+from cxsite.validate import load_portfolio
+
+from .conftest import PROJECT, REPO, TEAM, UPDATE, write_tree
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
+
+pytestmark = pytest.mark.skipif(not os.access(NGINX, os.X_OK),
+                                reason="nginx is not installed (apt-get install nginx-light)")
+
+
+def customer(name: str, slug: str) -> str:
+    return f"""\
+name: {name}
+timezone: Europe/London
+cx_owner: ana
+primary_contacts:
+  - person: ana
+    handles: Everything
+site: {{base_url: "https://status.example/{slug}/", access: private}}
+"""
+
+
+PASSWORDS = {"CXSITE_PASSWORD_ACME": "ana:acme-pass", "CXSITE_PASSWORD_GLOBEX": "gil:globex-pass\nhal:h4l"}
+ACME, GLOBEX, STRANGER = ("ana", "acme-pass"), ("gil", "globex-pass"), ("eve", "guess")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_listening(port: int, process: subprocess.Popen, log: Path, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"nginx exited with {process.returncode}: {log.read_text() if log.exists() else ''}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    pytest.fail(f"nginx did not listen on {port} within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = write_tree(tmp_path_factory.mktemp("p") / "projects", {
+        "team.yml": TEAM,
+        "acme/customer.yml": customer("Acme & Co", "acme"), "acme/erp/project.yml": PROJECT,
+        "acme/erp/updates/kickoff.md": UPDATE,
+        "globex/customer.yml": customer("Globex Corporation", "globex"),
+        "globex/plant/project.yml": PROJECT.replace("ERP roll-out", "Plant automation"),
+        "globex/plant/updates/kickoff.md": UPDATE})
+    work = tmp_path_factory.mktemp("nginx")
+    build_portfolio(root, work / "site", config_file=REPO / "mkdocs.yml", cutoff=NOW)
+    dest = work / "www"
+    publish(work / "site", f"folder:{dest}", load_portfolio(root)[0], environ=PASSWORDS)
+
+    port = free_port()
+    mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
+    user = "user root;" if os.geteuid() == 0 else ""  # workers must read the root-only pytest folders
+    temp = "\n".join(f"    {kind}_temp_path {work}/{kind};"
+                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    config = work / "nginx.conf"
+    config.write_text(f"""
+{user}
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    {mime}
+    access_log {work}/access.log;
+{temp}
+    server {{
+        listen 127.0.0.1:{port};
+        root {dest};
+        include {dest}/_access/nginx.conf;
+    }}
+}}
+""")
+    process = subprocess.Popen([NGINX, "-p", str(work), "-e", str(work / "error.log"), "-c", str(config),
+                                "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until_listening(port, process, work / "error.log")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def get(url: str, credentials: tuple[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    request = urllib.request.Request(url)
+    if credentials:
+        token = base64.b64encode(":".join(credentials).encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, dict(response.headers), response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode("utf-8", "replace")
+
+
+def test_a_private_microsite_asks_for_a_password(server):
+    status, headers, _ = get(f"{server}/acme/everyone/")
+    assert status == 401
+    assert headers["WWW-Authenticate"] == 'Basic realm="acme"'
+
+
+def test_the_customers_password_opens_its_microsite(server):
+    status, headers, body = get(f"{server}/acme/everyone/", ACME)
+    assert status == 200 and "Acme &amp; Co" in body
+    assert headers["X-Robots-Tag"] == "noindex, nofollow"
+    assert get(f"{server}/acme/everyone/calendar.ics", ACME)[0] == 200
+    assert get(f"{server}/globex/everyone/", ("hal", "h4l"))[0] == 200   # a second user of globex
+
+
+def test_another_customers_password_does_not(server):
+    assert get(f"{server}/acme/everyone/", GLOBEX)[0] == 401
+    assert get(f"{server}/globex/everyone/", ACME)[0] == 401
+    assert get(f"{server}/globex/everyone/feed.xml", STRANGER)[0] == 401
+    assert get(f"{server}/acme/everyone/", ("ana", "acme-pass-not"))[0] == 401
+
+
+def test_password_files_and_server_configuration_are_never_served(server):
+    for path in ("/_access/acme.htpasswd", "/_access/nginx.conf", "/_access/cxsite-publish.json", "/_headers",
+                 "/.htaccess"):
+        assert get(server + path)[0] == 404, path
+    assert get(f"{server}/acme/everyone/.htaccess", ACME)[0] == 404
+
+
+def test_robots_and_the_microsites_own_404_page(server):
+    status, _, robots = get(f"{server}/robots.txt")
+    assert status == 200 and robots.rstrip().endswith("Disallow: /") and "acme" not in robots
+    status, _, body = get(f"{server}/acme/everyone/no/such/page/", ACME)
+    assert status == 404 and "Acme &amp; Co" in body          # the microsite's 404.html, behind its password
+    assert get(f"{server}/acme/everyone/no/such/page/")[0] == 401
