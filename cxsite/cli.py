@@ -55,12 +55,20 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text", show_default=True,
               help="'github' prints GitHub Actions annotations.")
-def check(projects_dir: Path, strict: bool, fmt: str) -> None:
-    """Validate the portfolio in PROJECTS_DIR (default: projects/)."""
+@click.option("--now", "now", metavar="DATETIME",
+              help="Check the CX rules as of this time (ISO 8601); default SOURCE_DATE_EPOCH, else the clock.")
+@click.option("--notice-days", default=10, show_default=True, type=click.IntRange(0),
+              help="Days of notice a disruption needs (rule cx/disruption-notice).")
+@click.option("--cx-rules/--no-cx-rules", default=True, show_default=True,
+              help="Apply the CX rules (update cadence, notice, contacts...) besides the format checks.")
+def check(projects_dir: Path, strict: bool, fmt: str, now: str | None, notice_days: int, cx_rules: bool) -> None:
+    """Validate the portfolio in PROJECTS_DIR (default: projects/) and apply the CX rules."""
+    from .pipeline import build_cutoff
     from .validate import check_portfolio
 
     started = time.perf_counter()
-    diagnostics = check_portfolio(projects_dir)
+    moment = build_cutoff(_parse_moment(now)) if cx_rules else None
+    diagnostics = check_portfolio(projects_dir, now=moment, notice_days=notice_days)
     errors, warnings = _print_diagnostics(diagnostics, fmt, strict)
     elapsed = time.perf_counter() - started
     verdict = "failed" if errors else "ok"
@@ -173,3 +181,17 @@ def format_doc() -> None:
     from .formatdoc import render_format_doc
 
     click.echo(render_format_doc(), nl=False)
+
+
+def _register_commands() -> None:
+    from .commands.audit import audit
+    from .commands.digest import digest
+    from .commands.edit import COMMANDS as EDIT_COMMANDS
+    from .commands.new import new
+    from .commands.publish import publish
+
+    for command in (new, *EDIT_COMMANDS, audit, publish, digest):
+        main.add_command(command)
+
+
+_register_commands()

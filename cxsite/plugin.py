@@ -133,8 +133,17 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
         return artifact.html
 
     def on_page_context(self, context: dict, /, *, page: Page, config: MkDocsConfig, nav: Any) -> dict:
+        context["cxsite"] = self._context()
+        return context
+
+    def on_template_context(self, context: dict, /, *, template_name: str, config: MkDocsConfig) -> dict:
+        """Static templates (404.html) get the same head: noindex, colours, feeds."""
+        context["cxsite"] = self._context()
+        return context
+
+    def _context(self) -> dict:
         assert self.artifacts is not None
-        context["cxsite"] = {
+        return {
             "alternates": self.artifacts.alternates,
             "palette": palette(self.artifacts.site.customer.brand.colour),
             "noindex": self.artifacts.site.customer.site.access.value != "public",
@@ -142,7 +151,6 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
             "customer": self.artifacts.site.customer,
             "zone": self.artifacts.site.customer.timezone,
         }
-        return context
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         return patch_material_html(output)
