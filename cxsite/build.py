@@ -101,6 +101,18 @@ def verify_tree(root: Path) -> list[str]:
     return verify_outputs(files)
 
 
+def _audit(staging: Path, portfolio, moment: dt.datetime) -> None:  # type: ignore[no-untyped-def]
+    """Nothing is swapped in that the audit objects to (see cxsite.audit)."""
+    from .audit import audit_site, markers_from_env
+
+    findings = audit_site(staging, portfolio, moment, markers_from_env())
+    if findings:
+        shown = "\n  ".join(finding.format() for finding in findings[:50])
+        more = f"\n  ... and {len(findings) - 50} more" if len(findings) > 50 else ""
+        raise BuildError(f"the audit found {len(findings)} problem(s) in what was built; nothing was published:"
+                         f"\n  {shown}{more}")
+
+
 def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | None = None,
                     cutoff: dt.datetime | None = None, only: Iterable[str] = (), strict: bool = False,
                     progress: Callable[[int, int, str], None] | None = None) -> BuildResult:
@@ -142,6 +154,7 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
                                          "vcards": list(record.vcards)} for record in records],
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _audit(staging, portfolio, moment)
         _swap_into_place(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

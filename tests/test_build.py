@@ -159,3 +159,16 @@ def test_cli_build_reports_sites_and_next_embargo(tmp_path, portfolio):
     assert "cxsite built 2 microsites" in result.output
     assert "next embargoed update falls due at 2026-12-07T08:00:00+00:00" in result.output
     assert "acme/everyone" in result.output
+
+
+def test_the_build_audits_what_it_built_and_refuses_a_leak(tmp_path, portfolio, monkeypatch):
+    """A marker from CXSITE_SECRET_MARKERS found in the output fails the build,
+    and the previous site stays in place."""
+    root = portfolio()
+    out = tmp_path / "site"
+    build(root, out)
+    before = snapshot(out)
+    monkeypatch.setenv("CXSITE_SECRET_MARKERS", "Design signed off")  # shown on every project page
+    with pytest.raises(BuildError, match="the audit found"):
+        build(root, out)
+    assert snapshot(out) == before
