@@ -517,6 +517,16 @@ def _files(folder: Path) -> Iterator[Path]:
             yield Path(dirpath, name)
 
 
+def _is_theme_asset(relative: Path) -> bool:
+    """Files the theme ships (``assets/<folder>/...``: scripts, styles,
+    fonts, icons) are the same for every site and hold no portfolio data;
+    searching them only finds ordinary words ("draft", "future") in
+    minified code. Images cxsite copies from the portfolio sit flat in
+    ``assets/`` and are searched."""
+    parts = relative.parts
+    return len(parts) > 2 and parts[0] == "assets"
+
+
 def audit_site(site_dir: Path, portfolio: m.Portfolio, cutoff: dt.datetime | None = None,
                markers: Iterable[str] = (), only: Iterable[str] = ()) -> list[Finding]:
     """Every finding in the built site ``site_dir`` (empty: clean).
@@ -564,6 +574,8 @@ def audit_site(site_dir: Path, portfolio: m.Portfolio, cutoff: dt.datetime | Non
                 # 404.html is exempt: it is served with status 404, which search engines never index.
                 findings.append(Finding(rel, f"page of an {entry.access} microsite without "
                                              '<meta name="robots" content="noindex">'))
+            if _is_theme_asset(path.relative_to(folder)):
+                continue
             key = (hashlib.blake2b(data, digest_size=20).digest(), "".join(path.suffixes[-2:]).lower())
             groups.setdefault(key, []).append((entry, rel, path))
 

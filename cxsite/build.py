@@ -9,22 +9,26 @@ leaves the previous output exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable, Iterable
 
 from . import __version__
 from .diagnostics import BuildError, Diagnostic, PortfolioError
+from .incremental import code_fingerprint, deduplicate, link_tree, site_fingerprint
 from .mkdocs_adapter import build_microsite, find_config
-from .paths import SitePaths, site_folder
+from .paths import site_folder
 from .pipeline import SiteRenderer, build_cutoff
 from .validate import load_portfolio
-from .views import microsites, next_embargo
+from .views import Microsite, microsites, next_embargo
 
 MANIFEST = "manifest.json"
 
@@ -41,6 +45,7 @@ class SiteRecord:
     feeds: tuple[str, ...]
     calendars: tuple[str, ...]
     vcards: tuple[str, ...]
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,8 @@ class BuildResult:
     cutoff: dt.datetime
     next_embargo: dt.datetime | None
     seconds: float
+    rebuilt: tuple[str, ...] = ()      # keys of the microsites rendered this time
+    unchanged: bool = False            # nothing changed: the output was not touched
 
 
 def _record(artifacts, folder: str) -> SiteRecord:  # type: ignore[no-untyped-def]
@@ -89,23 +96,28 @@ def _swap_into_place(staging: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def verify_tree(root: Path) -> list[str]:
-    """Read back every feed, calendar and vCard written below ``root``."""
+def verify_tree(root: Path, folders: Iterable[str] | None = None) -> list[str]:
+    """Read back every feed, calendar and vCard written below ``root`` (or
+    below the given microsite folders of it)."""
     from .subscriptions.verify import verify_outputs
 
     files = {}
-    for path in sorted(root.rglob("*")):
+    tops = [root / folder for folder in folders] if folders is not None else [root]
+    for path in sorted(p for top in tops for p in top.rglob("*")):
         if path.is_file() and path.suffix in (".xml", ".ics", ".vcf", ".json") and path.name != MANIFEST \
                 and not path.name.startswith("search_index") and path.name != "sitemap.xml":
             files[str(path.relative_to(root))] = path.read_bytes()
     return verify_outputs(files)
 
 
-def _audit(staging: Path, portfolio, moment: dt.datetime) -> None:  # type: ignore[no-untyped-def]
-    """Nothing is swapped in that the audit objects to (see cxsite.audit)."""
+def _audit(staging: Path, portfolio, moment: dt.datetime, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Nothing is swapped in that the audit objects to (see cxsite.audit).
+    Only the microsites rendered this time are read: reused ones passed before."""
     from .audit import audit_site, markers_from_env
 
-    findings = audit_site(staging, portfolio, moment, markers_from_env())
+    if not keys:
+        return
+    findings = audit_site(staging, portfolio, moment, markers_from_env(), only=keys)
     if findings:
         shown = "\n  ".join(finding.format() for finding in findings[:50])
         more = f"\n  ... and {len(findings) - 50} more" if len(findings) > 50 else ""
@@ -113,8 +125,50 @@ def _audit(staging: Path, portfolio, moment: dt.datetime) -> None:  # type: igno
                          f"\n  {shown}{more}")
 
 
+_RENDERER: SiteRenderer | None = None
+RECYCLE_AFTER = 200  # microsites per worker process before it is replaced (bounds memory)
+PARALLEL_FROM = 6    # fewer microsites than this build faster in-process than with worker start-up
+
+
+def build_one(site: Microsite, config: Path, staging: Path, fingerprint: str = "") -> SiteRecord:
+    """Render and build one microsite (in a worker, or in this process).
+    The renderer and MkDocs' theme environment live as long as the process."""
+    global _RENDERER
+    if _RENDERER is None:
+        _RENDERER = SiteRenderer()
+    artifacts = _RENDERER.render(site)
+    folder = site_folder(site.customer.slug, site.audience.id)
+    build_microsite(artifacts, config, staging / folder)
+    return dataclasses.replace(_record(artifacts, folder), fingerprint=fingerprint)
+
+
+def _build_all(sites: list[Microsite], fingerprints: list[str], config: Path, staging: Path, jobs: int,
+               progress: Callable[[int, int, str], None] | None) -> list[SiteRecord]:
+    """Build every given microsite, ``jobs`` at a time; records come back in site order."""
+    if jobs <= 1 or len(sites) < PARALLEL_FROM:
+        records = []
+        for index, site in enumerate(sites):
+            records.append(build_one(site, config, staging, fingerprints[index]))
+            if progress:
+                progress(index + 1, len(sites), site.key)
+        return records
+    context = multiprocessing.get_context("forkserver")
+    results: dict[int, SiteRecord] = {}
+    with ProcessPoolExecutor(max_workers=min(jobs, len(sites)), mp_context=context,
+                             max_tasks_per_child=RECYCLE_AFTER) as pool:
+        futures = {pool.submit(build_one, site, config, staging, fingerprints[index]): index
+                   for index, site in enumerate(sites)}
+        for done, future in enumerate(as_completed(futures), start=1):
+            index = futures[future]
+            results[index] = future.result()
+            if progress:
+                progress(done, len(sites), sites[index].key)
+    return [results[index] for index in range(len(sites))]
+
+
 def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | None = None,
                     cutoff: dt.datetime | None = None, only: Iterable[str] = (), strict: bool = False,
+                    jobs: int = 1, clean: bool = False,
                     progress: Callable[[int, int, str], None] | None = None) -> BuildResult:
     started = time.perf_counter()
     projects_dir, out_dir = Path(projects_dir), Path(out_dir).absolute()
@@ -130,37 +184,60 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
     if not _is_replaceable(out_dir):
         raise BuildError(f"refusing to replace {out_dir}: it is not a cxsite output folder (no {MANIFEST}); "
                          "choose another --out or empty it")
+    code = code_fingerprint(config)
+    fingerprints = {site.key: site_fingerprint(site, code) for site in sites}
+    previous = {} if clean else _previous_records(out_dir)
+    reuse = {key for key, fingerprint in fingerprints.items()
+             if key in previous and previous[key].fingerprint == fingerprint and (out_dir / previous[key].folder).is_dir()}
+    embargo = next_embargo(sites)
+    if reuse == set(fingerprints) == set(previous):
+        records = tuple(previous[site.key] for site in sites)
+        return BuildResult(out_dir, records, warnings, moment, embargo, time.perf_counter() - started,
+                           rebuilt=(), unchanged=True)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
-        renderer = SiteRenderer()
-        records = []
-        for index, site in enumerate(sites):
-            if progress:
-                progress(index, len(sites), site.key)
-            artifacts = renderer.render(site)
-            folder = site_folder(site.customer.slug, site.audience.id)
-            build_microsite(artifacts, config, staging / folder)
-            records.append(_record(artifacts, folder))
-        problems = verify_tree(staging)
+        for key in sorted(reuse):
+            link_tree(out_dir / previous[key].folder, staging / previous[key].folder)
+        fresh = [site for site in sites if site.key not in reuse]
+        built = _build_all(fresh, [fingerprints[site.key] for site in fresh], config, staging, jobs, progress)
+        by_key = {record.key: record for record in built} | {key: previous[key] for key in reuse}
+        records = [by_key[site.key] for site in sites]
+        fresh_folders = [record.folder for record in built]
+        problems = verify_tree(staging, fresh_folders)
         if problems:
             raise BuildError("the build wrote files that do not read back:\n  " + "\n  ".join(problems))
-        embargo = next_embargo(sites)
         manifest = {
             "generator": f"cxsite {__version__}",
             "cutoff": moment.isoformat(),
             "next_embargo": embargo.isoformat() if embargo else None,
-            "sites": [record.__dict__ | {"feeds": list(record.feeds), "calendars": list(record.calendars),
-                                         "vcards": list(record.vcards)} for record in records],
+            "sites": [dataclasses.asdict(record) for record in records],
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _audit(staging, portfolio, moment)
+        _audit(staging, portfolio, moment, [record.key for record in built])
+        deduplicate(staging, [record.folder for record in records], fresh_folders)
         _swap_into_place(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildResult(out_dir, tuple(records), warnings, moment, embargo, time.perf_counter() - started)
+    return BuildResult(out_dir, tuple(records), warnings, moment, embargo, time.perf_counter() - started,
+                       rebuilt=tuple(record.key for record in built))
 
 
-def site_url_path(record: SiteRecord) -> str:
-    return SitePaths.url_of(record.folder)
+def _previous_records(out_dir: Path) -> dict[str, SiteRecord]:
+    """The microsites of the previous build, by key (empty when unknown)."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("generator") != f"cxsite {__version__}":
+            return {}
+        records = {}
+        for entry in manifest["sites"]:
+            for name in ("feeds", "calendars", "vcards"):
+                entry[name] = tuple(entry[name])
+            record = SiteRecord(**entry)
+            records[record.key] = record
+        return records
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+

@@ -98,18 +98,28 @@ def _parse_moment(value: str | None) -> "dt.datetime | None":
               help="Build time (ISO 8601); default SOURCE_DATE_EPOCH, else the clock. Nothing dated later is published.")
 @click.option("--only", multiple=True, metavar="CUSTOMER[/AUDIENCE]", help="Build only these microsites.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--clean", is_flag=True, help="Rebuild every microsite, even those whose inputs did not change.")
+@click.option("-j", "--jobs", type=click.IntRange(1), default=os.cpu_count() or 1, show_default="number of cores",
+              help="Microsites built in parallel.")
 def build(projects_dir: Path, out_dir: Path, config_file: Path | None, now: str | None, only: tuple[str, ...],
-          strict: bool) -> None:
+          strict: bool, clean: bool, jobs: int) -> None:
     """Build one microsite per customer audience from PROJECTS_DIR into --out."""
     from .build import build_portfolio
 
+    started = time.monotonic()
+    interactive = sys.stderr.isatty() and not os.environ.get("CI")
+
     def progress(done: int, total: int, key: str) -> None:
-        if not os.environ.get("CI"):
-            click.echo(f"  [{done + 1}/{total}] {key}", err=True)
+        # A one-line progress bar on a terminal; silent in CI logs.
+        if interactive:
+            width = 30
+            filled = width * done // total
+            click.echo(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total} microsites, "
+                       f"{time.monotonic() - started:.0f} s  ", nl=done == total, err=True)
 
     try:
         result = build_portfolio(projects_dir, out_dir, config_file=config_file, cutoff=_parse_moment(now),
-                                 only=only, strict=strict, progress=progress)
+                                 only=only, strict=strict, jobs=jobs, clean=clean, progress=progress)
     except PortfolioError as exc:
         errors, warnings = _print_diagnostics(exc.diagnostics, "text", strict)
         click.echo(f"cxsite build failed: {_summary(errors, warnings)}; {out_dir} was left as it was", err=True)
@@ -120,8 +130,12 @@ def build(projects_dir: Path, out_dir: Path, config_file: Path | None, now: str 
         sys.exit(1)
     _print_diagnostics(result.warnings, "text", False)
     pages = sum(site.pages for site in result.sites)
-    click.echo(f"cxsite built {len(result.sites)} microsites ({pages} pages) into {out_dir} "
-               f"in {result.seconds:.1f} s (cutoff {result.cutoff.isoformat()})", err=True)
+    if result.unchanged:
+        click.echo(f"cxsite build: nothing changed; {out_dir} was left as it was ({result.seconds:.1f} s)", err=True)
+    else:
+        click.echo(f"cxsite built {len(result.sites)} microsites ({pages} pages; {len(result.rebuilt)} rebuilt, "
+                   f"{len(result.sites) - len(result.rebuilt)} unchanged) into {out_dir} in {result.seconds:.1f} s "
+                   f"(cutoff {result.cutoff.isoformat()})", err=True)
     if result.next_embargo:
         click.echo(f"next embargoed update falls due at {result.next_embargo.isoformat()}: build again then", err=True)
     for site in result.sites:

@@ -126,7 +126,7 @@ def test_a_failed_build_leaves_the_previous_site_untouched(tmp_path, portfolio, 
 
     monkeypatch.setattr(build_module, "build_microsite", explode_on_second)
     with pytest.raises(RuntimeError):
-        build(root, out)
+        build(root, out, clean=True)
     assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["projects", "site"]  # no staging left behind
 
@@ -170,5 +170,5 @@ def test_the_build_audits_what_it_built_and_refuses_a_leak(tmp_path, portfolio, 
     before = snapshot(out)
     monkeypatch.setenv("CXSITE_SECRET_MARKERS", "Design signed off")  # shown on every project page
     with pytest.raises(BuildError, match="the audit found"):
-        build(root, out)
+        build(root, out, clean=True)
     assert snapshot(out) == before

@@ -1,0 +1,103 @@
+"""Incremental builds: only the microsites that can show a change are
+rebuilt, a build with no change writes nothing, and no page is ever stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cxsite.build import build_portfolio
+
+from .conftest import CUSTOMER, PROJECT, REPO, TEAM, UPDATE, write_tree
+
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
+SITES = {"acme/everyone", "acme/executives", "beta/everyone"}
+
+
+@pytest.fixture
+def setup(tmp_path):
+    """A two-customer portfolio with its own copy of mkdocs.yml and theme/."""
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(REPO / "theme", tmp_path / "theme")
+    root = write_tree(tmp_path / "projects", {
+        "team.yml": TEAM,
+        "acme/customer.yml": CUSTOMER,
+        "acme/erp/project.yml": PROJECT,
+        "acme/erp/updates/kickoff.md": UPDATE,
+        "beta/customer.yml": CUSTOMER.replace("Acme & Co", "Beta Ltd").replace("  executives: {name: Executives}\n", "")
+                                     .replace("cx_owner: ana", "cx_owner: tom").replace("person: ana", "person: tom")
+                                     .replace("/acme/", "/beta/"),
+        "beta/crm/project.yml": PROJECT.replace("ERP roll-out", "CRM"),
+    })
+    out = tmp_path / "site"
+
+    def build(moment: dt.datetime = NOW, **kwargs):
+        return build_portfolio(root, out, config_file=tmp_path / "mkdocs.yml", cutoff=moment, **kwargs)
+
+    build()
+    return tmp_path, root, out, build
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def changed_sites(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    names = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n) and n != "manifest.json"}
+    return {"/".join(Path(n).parts[:2]) for n in names}
+
+
+def test_a_build_with_no_change_writes_nothing(setup):
+    _, _, out, build = setup
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    result = build(NOW + dt.timedelta(minutes=5))
+    assert result.unchanged and result.rebuilt == ()
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+@pytest.mark.parametrize("edit, expected", [
+    pytest.param(lambda t, r: (r / "acme/erp/project.yml").write_text(PROJECT.replace("percent_complete: 40",
+                                                                                      "percent_complete: 45")),
+                 {"acme/everyone", "acme/executives"}, id="project-data"),
+    pytest.param(lambda t, r: (r / "acme/erp/updates/news.md").write_text(
+        UPDATE.replace("u-kickoff", "u-news").replace("author: ana", "author: ana\naudiences: [executives]")),
+                 {"acme/executives"}, id="update-for-one-audience"),
+    pytest.param(lambda t, r: (r / "team.yml").write_text(TEAM.replace("Tom Okafor", "Tom Okafor-Smith")),
+                 {"beta/everyone"}, id="team-member-shown-on-one-site"),
+    pytest.param(lambda t, r: (t / "theme/assets/cxsite/cxsite.css").write_text("/* new look */"),
+                 SITES, id="theme"),
+    pytest.param(lambda t, r: (t / "mkdocs.yml").write_text((t / "mkdocs.yml").read_text() + "\n# changed\n"),
+                 SITES, id="mkdocs-yml"),
+])
+def test_an_edit_rebuilds_exactly_the_sites_that_can_show_it(setup, edit, expected):
+    tmp, root, out, build = setup
+    before = snapshot(out)
+    edit(tmp, root)
+    result = build()
+    assert set(result.rebuilt) == expected
+    # Never a stale page: a clean build of the same input is byte-identical.
+    incremental = snapshot(out)
+    build(clean=True)
+    assert snapshot(out) == incremental
+    assert changed_sites(before, incremental) <= expected
+
+
+def test_time_passing_rebuilds_what_depends_on_it(setup):
+    _, root, out, build = setup
+    (root / "acme/erp/updates/later.md").write_text(UPDATE.replace("u-kickoff", "u-later").replace(
+        "author: ana", "author: ana\npublish_after: 2026-12-07T08:00"))
+    build()
+    assert build(NOW + dt.timedelta(hours=1)).unchanged  # same day, nothing falls due
+    result = build(dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.timezone.utc))  # the embargo lifts; the date moves
+    assert set(result.rebuilt) == SITES
+    assert "later" in str(list((out / "acme/everyone/projects/erp/updates").iterdir()))
+
+
+def test_theme_assets_are_stored_once(setup):
+    _, _, out, _ = setup
+    css = [out / site / "assets/stylesheets" for site in sorted(SITES)]
+    files = [sorted(folder.glob("main.*.min.css"))[0] for folder in css]
+    assert len({f.stat().st_ino for f in files}) == 1
