@@ -150,8 +150,10 @@ class Reader:
             context = f" {exc.context}" if exc.context else ""
             if exc.context_mark and mark and exc.context_mark.line != mark.line:
                 context += f" that starts at line {exc.context_mark.line + 1 + line_offset}"
-            self.diagnostics.error(Location(display, line, column), f"YAML syntax error: {problem}{context}",
-                                   "check indentation, colons and closing brackets or quotes")
+            hint = "check indentation, colons and closing brackets or quotes"
+            if "mapping values are not allowed" in problem:
+                hint = "a value containing ': ' must be quoted, e.g. title: \"Week 12: testing done\""
+            self.diagnostics.error(Location(display, line, column), f"YAML syntax error: {problem}{context}", hint)
             return None
         except YAMLError as exc:
             self.diagnostics.error(Location(display, 1 + line_offset, 1), f"YAML error: {exc}",
