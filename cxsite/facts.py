@@ -102,3 +102,14 @@ def spent_share(budget: m.Budget) -> float | None:
     if budget.spent is None or not budget.approved:
         return None
     return budget.spent / budget.approved
+
+
+def shown_status(disruption: m.Disruption, now: dt.datetime) -> m.DisruptionStatus:
+    """The status to show: a window that has passed took place, whatever
+    the data still says (nobody edits the file the morning after)."""
+    if disruption.status in (m.DisruptionStatus.SCHEDULED, m.DisruptionStatus.IN_PROGRESS):
+        if disruption.window.end <= now:
+            return m.DisruptionStatus.COMPLETED
+        if disruption.window.start <= now:
+            return m.DisruptionStatus.IN_PROGRESS
+    return disruption.status

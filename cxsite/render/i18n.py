@@ -58,7 +58,7 @@ WORDS: dict[str, dict[str, str]] = {
         "summary": "Summary", "health": "Health", "status": "Status", "why": "Why",
         "key_dates": "Key dates", "start": "Start", "planned_end": "Planned end", "forecast_end": "Forecast end",
         "timeline": "Timeline", "today": "Today", "done_on": "Done {date}", "planned_for": "Planned {date}",
-        "forecast_for": "Forecast {date}", "late_by": "{days} days later than planned", "late": "Late",
+        "forecast_for": "Forecast {date}", "late_by": "{days} days later than planned", "late_by_one": "1 day later than planned", "late": "Late",
         "done": "Done", "upcoming": "Upcoming", "milestone_reached": "Milestone reached",
         "affects": "Affects", "impact": "Impact", "when": "When", "add_to_calendar": "Add to calendar",
         "rescheduled": "Rescheduled", "previously": "Previously {window}",
@@ -129,7 +129,7 @@ WORDS: dict[str, dict[str, str]] = {
         "key_dates": "Wichtige Termine", "start": "Beginn", "planned_end": "Geplantes Ende",
         "forecast_end": "Erwartetes Ende",
         "timeline": "Zeitplan", "today": "Heute", "done_on": "Erledigt am {date}", "planned_for": "Geplant {date}",
-        "forecast_for": "Erwartet {date}", "late_by": "{days} Tage später als geplant", "late": "Verspätet",
+        "forecast_for": "Erwartet {date}", "late_by": "{days} Tage später als geplant", "late_by_one": "1 Tag später als geplant", "late": "Verspätet",
         "done": "Erledigt", "upcoming": "Anstehend", "milestone_reached": "Meilenstein erreicht",
         "affects": "Betrifft", "impact": "Auswirkung", "when": "Wann", "add_to_calendar": "In den Kalender",
         "rescheduled": "Verschoben", "previously": "Vorher {window}",
@@ -185,6 +185,8 @@ class Locale:
         return babel_locale(self.language, self.zone)
 
     def t(self, key: str, **values: object) -> str:
+        if values.get("days") == 1 and f"{key}_one" in WORDS["en"]:
+            key = f"{key}_one"  # the one plural our words need
         text = WORDS[self.language].get(key) or WORDS["en"][key]
         return text.format(**values) if values else text
 

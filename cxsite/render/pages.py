@@ -90,7 +90,7 @@ class PageRenderer:
 
         return self.env.get_template(template).render(
             site=site, paths=paths, loc=loc, t=loc.t, md=self.md, link=link, webcal=webcal, photo=photo,
-            today=site.cutoff.astimezone(loc.zone).date(), now=site.cutoff, has_feeds=ctx.has_feeds,
+            today=site.cutoff.astimezone(loc.zone).date(), now=site.cutoff, shown_status=facts.shown_status, has_feeds=ctx.has_feeds,
             has_calendars=ctx.has_calendars, has_vcards=ctx.has_vcards,
             primary_ids=[c.person_id for c in site.customer.primary_contacts], **values)
 
