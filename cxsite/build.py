@@ -23,7 +23,8 @@ from typing import Callable, Iterable
 
 from . import __version__
 from .diagnostics import BuildError, Diagnostic, PortfolioError
-from .incremental import code_fingerprint, deduplicate, link_tree, site_fingerprint
+from .incremental import (code_fingerprint, deduplicate, input_signature, link_tree, site_fingerprint,
+                          valid_until)
 from .mkdocs_adapter import build_microsite, find_config
 from .paths import site_folder
 from .pipeline import SiteRenderer, build_cutoff
@@ -172,11 +173,17 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
                     progress: Callable[[int, int, str], None] | None = None) -> BuildResult:
     started = time.perf_counter()
     projects_dir, out_dir = Path(projects_dir), Path(out_dir).absolute()
+    only = tuple(only)
+    moment = build_cutoff(cutoff)
+    config = find_config(projects_dir, config_file)
+    code = code_fingerprint(config)
+    signature = input_signature(projects_dir, code)
+    unchanged = None if clean or only else _unchanged_since_last_build(out_dir, signature, moment)
+    if unchanged is not None:
+        return BuildResult(out_dir, unchanged, (), moment, None, time.perf_counter() - started, unchanged=True)
     portfolio, warnings = load_portfolio(projects_dir)
     if strict and warnings:
         raise PortfolioError(d.as_error() for d in warnings)
-    config = find_config(projects_dir, config_file)
-    moment = build_cutoff(cutoff)
     sites = microsites(portfolio, moment, only)
     if not sites:
         raise BuildError(f"nothing to build: no microsite matches {', '.join(only)}" if only else
@@ -184,7 +191,6 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
     if not _is_replaceable(out_dir):
         raise BuildError(f"refusing to replace {out_dir}: it is not a cxsite output folder (no {MANIFEST}); "
                          "choose another --out or empty it")
-    code = code_fingerprint(config)
     fingerprints = {site.key: site_fingerprint(site, code) for site in sites}
     previous = {} if clean else _previous_records(out_dir)
     reuse = {key for key, fingerprint in fingerprints.items()
@@ -211,6 +217,9 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
             "generator": f"cxsite {__version__}",
             "cutoff": moment.isoformat(),
             "next_embargo": embargo.isoformat() if embargo else None,
+            # A later build with the same inputs before this moment writes nothing (see _unchanged_since_last_build).
+            "inputs": signature if not only else None,
+            "valid_until": min(valid_until(site) for site in sites).isoformat(),
             "sites": [dataclasses.asdict(record) for record in records],
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -222,6 +231,24 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
         raise
     return BuildResult(out_dir, tuple(records), warnings, moment, embargo, time.perf_counter() - started,
                        rebuilt=tuple(record.key for record in built))
+
+
+def _unchanged_since_last_build(out_dir: Path, signature: str, moment: dt.datetime) -> tuple[SiteRecord, ...] | None:
+    """The previous build's records when nothing it depends on has changed:
+    the same portfolio files (names, sizes, times), the same code and theme,
+    and a cutoff before the first moment that would change any page. Then
+    the build needs neither to read the portfolio nor to write anything."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("inputs") != signature or manifest.get("generator") != f"cxsite {__version__}":
+            return None
+        if not dt.datetime.fromisoformat(manifest["cutoff"]) <= moment < dt.datetime.fromisoformat(
+                manifest["valid_until"]):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    records = _previous_records(out_dir)
+    return tuple(records.values()) if records else None
 
 
 def _previous_records(out_dir: Path) -> dict[str, SiteRecord]:

@@ -65,9 +65,9 @@ def _at_nine(day: dt.date, customer: m.Customer) -> dt.datetime:
     return dt.datetime.combine(day, DATE_ONLY_TIME, tzinfo=customer.zone)
 
 
-def time_state(site: Microsite) -> tuple:
-    """What the output derives from the cutoff, without the cutoff itself."""
-    customer, cutoff = site.customer, site.cutoff
+def _moments(site: Microsite) -> list[dt.datetime]:
+    """Every moment the pages or feeds of a site compare with the cutoff."""
+    customer = site.customer
     moments: list[dt.datetime] = []
     for project in customer.projects:
         for disruption in project.disruptions:
@@ -75,8 +75,44 @@ def time_state(site: Microsite) -> tuple:
             moments += [_at_nine(d, customer) for d in (disruption.announced, disruption.changed) if d]
         for milestone in project.milestones:
             moments += [_at_nine(d, customer) for d in (milestone.done, milestone.forecast, milestone.planned) if d]
+    return moments
+
+
+def time_state(site: Microsite) -> tuple:
+    """What the output derives from the cutoff, without the cutoff itself."""
+    customer, cutoff = site.customer, site.cutoff
     local_date = cutoff.astimezone(customer.zone).date()
-    return local_date.isoformat(), tuple(moment <= cutoff for moment in moments), site.next_embargo
+    return local_date.isoformat(), tuple(moment <= cutoff for moment in _moments(site)), site.next_embargo
+
+
+def valid_until(site: Microsite) -> dt.datetime:
+    """The first moment after the cutoff at which :func:`time_state` changes
+    (the next local midnight at the latest): until then, with the same
+    inputs, a build would write the same bytes."""
+    cutoff = site.cutoff
+    local = cutoff.astimezone(site.customer.zone)
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), tzinfo=site.customer.zone)
+    later = [moment for moment in _moments(site) if moment > cutoff]
+    if site.next_embargo:
+        later.append(site.next_embargo)
+    return min([midnight, *later])
+
+
+def input_signature(projects_dir: Path, code: str) -> str:
+    """Names, sizes and modification times of every portfolio file, plus the
+    code fingerprint: cheap to compute without reading the files, and
+    different whenever anything a build reads has changed."""
+    digest = hashlib.sha256(code.encode())
+    root = Path(projects_dir).resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            stat = os.stat(os.path.join(dirpath, name))
+            digest.update(f"{os.path.relpath(os.path.join(dirpath, name), root)}\0{stat.st_size}\0"
+                          f"{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 def _image_bytes(site: Microsite) -> list[bytes]:

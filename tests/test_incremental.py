@@ -101,3 +101,17 @@ def test_theme_assets_are_stored_once(setup):
     css = [out / site / "assets/stylesheets" for site in sorted(SITES)]
     files = [sorted(folder.glob("main.*.min.css"))[0] for folder in css]
     assert len({f.stat().st_ino for f in files}) == 1
+
+
+def test_with_untouched_inputs_a_build_does_not_even_read_the_portfolio(setup, monkeypatch):
+    _, root, _, build = setup
+    import cxsite.build as build_module
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the portfolio was read")
+
+    monkeypatch.setattr(build_module, "load_portfolio", no_reading)
+    assert build(NOW + dt.timedelta(minutes=1)).unchanged
+    (root / "acme/erp/project.yml").touch()  # a newer file: now it must look
+    with pytest.raises(AssertionError, match="the portfolio was read"):
+        build(NOW + dt.timedelta(minutes=2))
