@@ -1,10 +1,10 @@
 # Shared by the scripts: make sure .venv exists and holds cxsite (+ extras).
-# Usage: . scripts/_venv.sh [extra]   e.g. ". scripts/_venv.sh test"
+# Usage: CXSITE_VENV_EXTRA=test . scripts/_venv.sh   (extra is optional)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PY="${PYTHON:-python3}"
-extra="${1:-}"
+extra="${CXSITE_VENV_EXTRA:-}"
 if [ ! -x "$VENV/bin/python" ]; then
   echo "==> creating $VENV"
   "$PY" -m venv "$VENV"
