@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
 from . import model as m
+from .dashboard import DASHBOARD_SLUG
 from .diagnostics import CxsiteError
 from .paths import site_folder
 from .views import Microsite, microsite, release_time
@@ -595,6 +596,8 @@ def audit_site(site_dir: Path, portfolio: m.Portfolio, cutoff: dt.datetime | Non
         folders = {entry.folder for entry in manifest.sites}
         for path in _files(site_dir):
             rel = path.relative_to(site_dir).as_posix()
+            if rel.startswith(DASHBOARD_SLUG + "/"):
+                continue  # the team's own dashboard: never published (see cxsite.dashboard)
             if rel != MANIFEST and not any(rel.startswith(folder + "/") for folder in folders):
                 findings.append(Finding(rel, "file outside every microsite: a host serving the whole "
                                              "folder would publish it"))

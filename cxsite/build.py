@@ -25,6 +25,7 @@ from . import __version__
 from .diagnostics import BuildError, Diagnostic, PortfolioError
 from .incremental import (code_fingerprint, deduplicate, input_signature, link_tree, site_fingerprint,
                           valid_until)
+from .dashboard import DASHBOARD_FOLDER
 from .mkdocs_adapter import build_microsite, find_config
 from .paths import site_folder
 from .pipeline import SiteRenderer, build_cutoff
@@ -207,6 +208,8 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
             link_tree(out_dir / previous[key].folder, staging / previous[key].folder)
         fresh = [site for site in sites if site.key not in reuse]
         built = _build_all(fresh, [fingerprints[site.key] for site in fresh], config, staging, jobs, progress)
+        if not only:
+            _build_dashboard(portfolio, moment, config, staging)
         by_key = {record.key: record for record in built} | {key: previous[key] for key in reuse}
         records = [by_key[site.key] for site in sites]
         fresh_folders = [record.folder for record in built]
@@ -220,6 +223,7 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
             # A later build with the same inputs before this moment writes nothing (see _unchanged_since_last_build).
             "inputs": signature if not only else None,
             "valid_until": min(valid_until(site) for site in sites).isoformat(),
+            "internal": [DASHBOARD_FOLDER] if not only else [],  # the team's dashboard: never published
             "sites": [dataclasses.asdict(record) for record in records],
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -231,6 +235,19 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
         raise
     return BuildResult(out_dir, tuple(records), warnings, moment, embargo, time.perf_counter() - started,
                        rebuilt=tuple(record.key for record in built))
+
+
+def _build_dashboard(portfolio, moment: dt.datetime, config: Path, staging: Path) -> None:  # type: ignore[no-untyped-def]
+    """The delivery team's dashboard over the whole portfolio, in its own
+    folder beside (never inside) the customers' microsites."""
+    from .dashboard import render_dashboard
+    from .rules import cx_findings
+
+    global _RENDERER
+    if _RENDERER is None:
+        _RENDERER = SiteRenderer()
+    artifacts = render_dashboard(portfolio, moment, cx_findings(portfolio, moment), _RENDERER.markdown)
+    build_microsite(artifacts, config, staging / DASHBOARD_FOLDER)
 
 
 def _unchanged_since_last_build(out_dir: Path, signature: str, moment: dt.datetime) -> tuple[SiteRecord, ...] | None:

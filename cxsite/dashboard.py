@@ -1,0 +1,539 @@
+"""The internal portfolio dashboard: one microsite for the delivery team.
+
+Every customer microsite renders a :class:`~cxsite.views.Microsite`, a view
+cut down to what one audience may see. The dashboard is the opposite: it
+reads the **full** portfolio (internal notes, internal, draft and embargoed
+updates, every audience's items, every customer at once) so the team can see
+where each customer stands and what needs doing. That is exactly why it must
+never be published with, or beside, the customers' microsites:
+
+* it is written to its own folder (``SITE_DIR/_internal/dashboard/`` when
+  ``cxsite build`` produces it), never to ``<customer>/<audience>/``;
+* it is not a manifest entry, so ``cxsite publish`` (which copies only the
+  microsites the manifest lists) never copies it;
+* its synthetic customer slug is :data:`DASHBOARD_SLUG` = ``"_internal"``,
+  which is deliberately *not* a valid slug: :func:`cxsite.paths.site_folder`
+  and :func:`cxsite.audit.read_manifest` refuse it, so it cannot be given a
+  customer folder or a manifest entry by mistake;
+* its access is ``private`` (every page carries ``noindex``) and it has no
+  feeds and no base URL unless one is passed.
+
+Why a synthetic :class:`~cxsite.views.Microsite`
+------------------------------------------------
+The MkDocs plugin and adapter take a
+:class:`~cxsite.render.artifacts.MicrositeArtifacts`, and read from its
+``site`` only presentation settings: the customer's name (site name),
+language, brand colour, ``site.access`` (noindex), time zone (footer), the
+organisation (footer) and ``key`` (error messages). Rather than teach them a
+second artifact type, :func:`dashboard_site` builds a ``Microsite`` whose
+customer is a synthetic :class:`~cxsite.model.Customer` named
+"<organisation> – portfolio dashboard" with no projects, no people and no
+notes. The portfolio data never goes through that object: the dashboard's
+pages and calendar are rendered here, from the portfolio itself, so the
+existing plugin and adapter build the dashboard unchanged and nothing that
+renders *customer* microsites ever sees the full portfolio.
+
+Pages (English): Overview, Disruptions, Decisions, Surveys, CX findings;
+plus ``calendar.ics`` with every upcoming disruption and every milestone not
+reached yet, across the portfolio. "Now" is always the build cutoff passed
+in; nothing here reads a clock, so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone
+
+from . import facts
+from . import model as m
+from .diagnostics import Diagnostic
+from .markup import MarkdownRenderer
+from .paths import SitePaths
+from .render.artifacts import FileArtifact, MicrositeArtifacts, NavItem, PageArtifact
+from .render.i18n import Locale
+from .render.pages import PageRenderer, toc_of
+from .rules import DEFAULT_GRACE_DAYS, LOW_SURVEY_SHARE, rule_names
+from .subscriptions._common import at_nine
+from .subscriptions.calendar import event_uid, milestone_day, milestone_sequence
+from .views import Microsite, is_published, release_time, visible_to
+
+__all__ = ["DASHBOARD_AUDIENCE", "DASHBOARD_FOLDER", "DASHBOARD_SLUG", "DashboardPaths", "dashboard_site",
+           "render_dashboard", "render_dashboard_calendar"]
+
+#: Not a valid slug on purpose (leading underscore): see the module docstring.
+DASHBOARD_SLUG = "_internal"
+DASHBOARD_AUDIENCE = "dashboard"
+#: Where ``cxsite build`` writes the dashboard, relative to SITE_DIR.
+DASHBOARD_FOLDER = f"{DASHBOARD_SLUG}/{DASHBOARD_AUDIENCE}"
+
+LANGUAGE = "en"
+PRODID = "-//cxsite//cxsite portfolio dashboard//EN"
+UID_PREFIX = "dashboard."
+
+
+@dataclass(frozen=True)
+class _TeamLocale(Locale):
+    """English in any customer's zone, but with one date format across the
+    dashboard (a customer's zone would otherwise pick en_GB, en_AU, en_US...)."""
+
+    format_locale: str = LANGUAGE
+
+    @property
+    def formats(self) -> str:
+        return self.format_locale
+
+
+class DashboardPaths:
+    """Output paths of the dashboard (relative to its folder)."""
+
+    home = "index.md"
+    disruptions = "disruptions/index.md"
+    decisions = "decisions/index.md"
+    surveys = "surveys/index.md"
+    findings = "findings/index.md"
+    calendar = "calendar.ics"
+
+
+# ------------------------------------------------------------ the site
+
+def _dashboard_zone(portfolio: m.Portfolio) -> str:
+    """The customers' zone when they all share one, else UTC. Every time on
+    the dashboard is shown in its own customer's zone anyway, zone named;
+    this one is only for the footer and the "as of" line."""
+    zones = {customer.timezone for customer in portfolio.customers}
+    return zones.pop() if len(zones) == 1 else "UTC"
+
+
+def dashboard_site(portfolio: m.Portfolio, cutoff: dt.datetime) -> Microsite:
+    """The synthetic microsite the MkDocs plugin builds the dashboard as.
+
+    It holds presentation settings only (name, language, zone, private
+    access, no feeds); no project, person or note of the portfolio."""
+    organisation = portfolio.team.organisation
+    audience = m.Audience(DASHBOARD_AUDIENCE, "Delivery team",
+                          "Internal portfolio dashboard: never publish it to customers.")
+    customer = m.Customer(
+        slug=DASHBOARD_SLUG, name=f"{organisation.name} – portfolio dashboard",
+        timezone=_dashboard_zone(portfolio), language=LANGUAGE, cx_owner_id="", primary_contacts=(),
+        audiences=(audience,), projects=(),
+        site=m.SiteSettings(base_url="", access=m.Access.PRIVATE, feeds=False))
+    return Microsite(customer=customer, audience=audience, organisation=organisation, people=(),
+                     cutoff=cutoff, next_embargo=None)
+
+
+# --------------------------------------------------------------- facts
+
+@dataclass(frozen=True)
+class Trend:
+    key: str     # "rising", "falling", "steady", "first"
+    word: str
+    icon: str
+
+
+_TRENDS = {
+    "rising": Trend("rising", "Rising", "▲"),
+    "falling": Trend("falling", "Falling", "▼"),
+    "steady": Trend("steady", "Steady", "▶"),
+    "first": Trend("first", "First survey", "●"),
+}
+
+
+def _share(survey: m.SurveyResult) -> float:
+    return survey.score / survey.scale if survey.scale else 0.0
+
+
+def _surveys(project: m.Project) -> list[m.SurveyResult]:
+    return sorted(project.surveys, key=lambda s: s.date)
+
+
+def survey_trend(project: m.Project) -> Trend | None:
+    """How the latest survey compares with the one before (as a share of the scale)."""
+    surveys = _surveys(project)
+    if not surveys:
+        return None
+    if len(surveys) == 1:
+        return _TRENDS["first"]
+    latest, previous = _share(surveys[-1]), _share(surveys[-2])
+    if latest > previous:
+        return _TRENDS["rising"]
+    if latest < previous:
+        return _TRENDS["falling"]
+    return _TRENDS["steady"]
+
+
+def green_but_unhappy(project: m.Project) -> bool:
+    """Every measure met while the latest survey is low or falling (as the
+    ``cx/green-but-unhappy`` rule decides it)."""
+    if not project.measures or not all(measure.met for measure in project.measures):
+        return False
+    surveys = _surveys(project)
+    if not surveys:
+        return False
+    trend = survey_trend(project)
+    return _share(surveys[-1]) < LOW_SURVEY_SHARE or (trend is not None and trend.key == "falling")
+
+
+def _last_published(customer: m.Customer, project: m.Project, cutoff: dt.datetime) -> m.Update | None:
+    """The newest update some audience that sees the project can read at ``cutoff``
+    (what the customer has actually been told; as ``cx/update-overdue`` counts)."""
+    audiences = [a.id for a in customer.audiences if visible_to(a.id, project)]
+    published = [u for u in project.updates if any(is_published(u, a, cutoff) for a in audiences)]
+    return max(published, key=lambda u: (u.published, u.id), default=None)
+
+
+@dataclass(frozen=True)
+class UpdateState:
+    last: m.Update | None
+    due: dt.date | None        # None: the project promises no updates (not running)
+    overdue_days: int          # > 0 beyond the grace period
+    published: int
+    internal: int
+    draft: int
+    embargoed: int
+    next_release: dt.datetime | None
+
+
+def update_state(customer: m.Customer, project: m.Project, cutoff: dt.datetime,
+                 grace_days: int = DEFAULT_GRACE_DAYS) -> UpdateState:
+    today = cutoff.astimezone(customer.zone).date()
+    last = _last_published(customer, project, cutoff)
+    due, overdue = None, 0
+    if project.status in (m.Status.ACTIVE, m.Status.ON_HOLD):
+        since = last.published.astimezone(customer.zone).date() if last else project.start
+        due = since + dt.timedelta(days=project.update_cadence.days)
+        late = (today - due).days
+        overdue = late if late > grace_days else 0
+    audiences = [a.id for a in customer.audiences if visible_to(a.id, project)]
+    embargoed = [u for u in project.updates
+                 if not u.internal and not u.draft and release_time(u) > cutoff]
+    return UpdateState(
+        last=last, due=due, overdue_days=overdue,
+        published=sum(1 for u in project.updates if any(is_published(u, a, cutoff) for a in audiences)),
+        internal=sum(1 for u in project.updates if u.internal),
+        draft=sum(1 for u in project.updates if u.draft and not u.internal),
+        embargoed=len(embargoed),
+        next_release=min((release_time(u) for u in embargoed), default=None))
+
+
+def _audience_names(customer: m.Customer, ids: Sequence[str]) -> str:
+    if not ids:
+        return "every audience"
+    names = {a.id: a.name for a in customer.audiences}
+    return ", ".join(names.get(i, i) for i in ids)
+
+
+# ------------------------------------------------------------ findings
+
+def _shown_path(portfolio: m.Portfolio, path: str) -> str:
+    """A source path relative to the folder holding the portfolio
+    (``projects/acme/erp/project.yml``), independent of the working folder."""
+    absolute = os.path.abspath(path)
+    base = os.path.abspath(portfolio.root.parent)
+    try:
+        relative = os.path.relpath(absolute, base)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else Path(relative).as_posix()
+
+
+def _where(portfolio: m.Portfolio, diagnostic: Diagnostic) -> str:
+    loc = diagnostic.location
+    shown = _shown_path(portfolio, loc.path)
+    return f"{shown}:{loc.line}" if loc.line else shown
+
+
+def _folder_of(location: m.Location) -> str:
+    return os.path.dirname(os.path.abspath(location.path))
+
+
+def _findings_by_project(portfolio: m.Portfolio, findings: Iterable[Diagnostic]) -> dict[tuple[str, str], int]:
+    """How many findings point into each project's folder (project.yml, its updates)."""
+    folders = {_folder_of(p.location): (c.slug, p.slug) for c in portfolio.customers for p in c.projects
+               if p.location.path != m.NOWHERE.path}
+    counts: dict[tuple[str, str], int] = {}
+    for finding in findings:
+        folder = os.path.dirname(os.path.abspath(finding.location.path))
+        while folder not in folders and os.path.dirname(folder) != folder:
+            folder = os.path.dirname(folder)
+        if folder in folders:
+            counts[folders[folder]] = counts.get(folders[folder], 0) + 1
+    return counts
+
+
+def _finding_groups(portfolio: m.Portfolio, findings: Sequence[Diagnostic]) -> list[dict]:
+    """Every rule in documented order (with its findings, possibly none),
+    then findings of any rule not known here."""
+    order = rule_names()
+    names = order + sorted({f.rule for f in findings} - set(order))
+    groups = []
+    for name in names:
+        items = [{"where": _where(portfolio, f), "message": f.message, "hint": f.hint,
+                  "severity": f.severity.value} for f in findings if f.rule == name]
+        anchor = "rule-" + ("".join(ch if ch.isalnum() else "-" for ch in name).strip("-") or "other")
+        groups.append({"rule": name or "(no rule)", "anchor": anchor, "entries": items})
+    return groups
+
+
+# --------------------------------------------------------------- pages
+
+class _Pages:
+    def __init__(self, portfolio: m.Portfolio, site: Microsite, findings: Sequence[Diagnostic],
+                 renderer: PageRenderer, base_url: str):
+        self.portfolio = portfolio
+        self.site = site
+        self.cutoff = site.cutoff
+        self.findings = list(findings)
+        self.renderer = renderer
+        self.loc = _TeamLocale(LANGUAGE, ZoneInfo(site.customer.timezone))
+        self.base_url = base_url
+        self.locales = {c.slug: _TeamLocale(LANGUAGE, c.zone, self.loc.formats) for c in portfolio.customers}
+
+    def today(self, customer: m.Customer) -> dt.date:
+        return self.cutoff.astimezone(customer.zone).date()
+
+    def render(self, template: str, path: str, title: str, description: str = "", **values: object) -> PageArtifact:
+        def link(target: str) -> str:
+            return SitePaths.relative(path, target)
+
+        html = self.renderer.env.get_template(f"dashboard/{template}").render(
+            site=self.site, portfolio=self.portfolio, loc=self.loc, t=self.loc.t, md=self.renderer.md,
+            link=link, dpaths=DashboardPaths, now=self.cutoff, today=self.cutoff.astimezone(self.loc.zone).date(),
+            as_of=self.loc.datetime(self.cutoff), zone=self.site.customer.timezone, **values)
+        return PageArtifact(path, title, html, toc_of(html), description)
+
+    # ---------------------------------------------------------- overview
+
+    def overview(self) -> PageArtifact:
+        per_project = _findings_by_project(self.portfolio, self.findings)
+        customers = []
+        totals = {"projects": 0, "overdue_updates": 0, "open_decisions": 0, "overdue_decisions": 0,
+                  "off_track": 0, "at_risk": 0}
+        for customer in self.portfolio.customers:
+            today = self.today(customer)
+            rows = []
+            for project in customer.projects:
+                state = update_state(customer, project, self.cutoff)
+                decisions = facts.open_decisions(project)
+                surveys = _surveys(project)
+                milestone = facts.next_milestone(project, today)
+                rows.append({
+                    "project": project, "state": state, "milestone": milestone,
+                    "milestone_state": facts.milestone_state(milestone, today).value if milestone else "",
+                    "milestone_date": (milestone.forecast or milestone.planned) if milestone else None,
+                    "open_decisions": len(decisions),
+                    "overdue_decisions": sum(1 for d in decisions if d.due < today),
+                    "survey": surveys[-1] if surveys else None, "trend": survey_trend(project),
+                    "unhappy": green_but_unhappy(project),
+                    "findings": per_project.get((customer.slug, project.slug), 0),
+                    "audiences": _audience_names(customer, project.audiences),
+                    "notes": [(f"Milestone “{ms.title}”", ms.internal_note) for ms in project.milestones
+                              if ms.internal_note]
+                             + [(f"Disruption “{d.title}”", d.internal_note) for d in project.disruptions
+                                if d.internal_note]
+                             + ([("Budget", project.budget.internal_note)]
+                                if project.budget and project.budget.internal_note else []),
+                })
+                totals["projects"] += 1
+                totals["overdue_updates"] += 1 if state.overdue_days else 0
+                totals["open_decisions"] += len(decisions)
+                totals["overdue_decisions"] += rows[-1]["overdue_decisions"]
+                totals[project.health.value] = totals.get(project.health.value, 0) + 1
+            owner = next((p for p in self.portfolio.team.people if p.id == customer.cx_owner_id), None)
+            customers.append({"customer": customer, "rows": rows, "owner": owner,
+                              "audiences": ", ".join(a.name for a in customer.audiences)})
+        return self.render("overview.html", DashboardPaths.home, "Overview",
+                           description="Internal portfolio dashboard", customers=customers, totals=totals,
+                           findings_count=len(self.findings))
+
+    # ------------------------------------------------------- disruptions
+
+    def disruptions(self) -> PageArtifact:
+        items = []
+        for customer in self.portfolio.customers:
+            cloc = self.locales[customer.slug]
+            for project in customer.projects:
+                for d in facts.upcoming_disruptions(project, self.cutoff):
+                    previous = d.previous_windows[-1] if d.previous_windows else None
+                    items.append({
+                        "customer": customer, "project": project, "d": d,
+                        "when": cloc.window(d.window.start, d.window.end), "iso": cloc.iso(d.window.start),
+                        "previous": cloc.window(previous.start, previous.end) if previous else "",
+                        "started": d.window.start <= self.cutoff,
+                        "notice": (d.window.start.astimezone(customer.zone).date() - d.announced).days
+                        if d.announced else None,
+                        "audiences": _audience_names(customer, d.audiences),
+                    })
+        items.sort(key=lambda i: (i["d"].window.start, i["customer"].slug, i["project"].slug, i["d"].id))
+        return self.render("disruptions.html", DashboardPaths.disruptions, "Disruptions", items=items)
+
+    # --------------------------------------------------------- decisions
+
+    def decisions(self) -> PageArtifact:
+        items = []
+        for customer in self.portfolio.customers:
+            today = self.today(customer)
+            for project in customer.projects:
+                for d in facts.open_decisions(project):
+                    items.append({"customer": customer, "project": project, "d": d,
+                                  "late": max((today - d.due).days, 0),
+                                  "audiences": _audience_names(customer, d.audiences)})
+        items.sort(key=lambda i: (i["d"].due, i["customer"].slug, i["project"].slug, i["d"].id))
+        return self.render("decisions.html", DashboardPaths.decisions, "Decisions", items=items,
+                           overdue=sum(1 for i in items if i["late"]))
+
+    # ----------------------------------------------------------- surveys
+
+    def surveys(self) -> PageArtifact:
+        projects = []
+        for customer in self.portfolio.customers:
+            for project in customer.projects:
+                if not project.surveys and not project.measures:
+                    continue
+                met = [ms.met for ms in project.measures]
+                projects.append({
+                    "customer": customer, "project": project,
+                    "surveys": [{"s": s, "share": _share(s), "low": _share(s) < LOW_SURVEY_SHARE,
+                                 "audiences": _audience_names(customer, s.audiences)}
+                                for s in reversed(_surveys(project))],
+                    "trend": survey_trend(project), "unhappy": green_but_unhappy(project),
+                    "measures_met": sum(1 for x in met if x), "measures": len(met),
+                    "all_green": bool(met) and all(met),
+                })
+        return self.render("surveys.html", DashboardPaths.surveys, "Surveys", projects=projects,
+                           low_share=LOW_SURVEY_SHARE)
+
+    # ---------------------------------------------------------- findings
+
+    def findings_page(self) -> PageArtifact:
+        return self.render("findings.html", DashboardPaths.findings, "CX findings",
+                           groups=_finding_groups(self.portfolio, self.findings), total=len(self.findings))
+
+
+# ------------------------------------------------------------ calendar
+
+def _customer_view(portfolio: m.Portfolio, customer: m.Customer, cutoff: dt.datetime) -> Microsite:
+    """A full (unfiltered) view of one customer, only for the calendar helpers
+    of :mod:`cxsite.subscriptions.calendar` (UIDs, SEQUENCE, reached-ness),
+    which read its customer's slug and zone and the cutoff."""
+    audience = m.Audience(DASHBOARD_AUDIENCE, "Delivery team")
+    return Microsite(customer=customer, audience=audience, organisation=portfolio.team.organisation, people=(),
+                     cutoff=cutoff, next_embargo=None)
+
+
+def _lines(*parts: str) -> str:
+    return "\n\n".join(part.strip() for part in parts if part and part.strip())
+
+
+def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_url: str = "") -> bytes:
+    """Every upcoming disruption (cancelled ones too, as CANCELLED, until
+    their window has passed) and every milestone not reached yet, of every
+    customer, as one calendar.
+
+    UIDs are those of the customers' calendars (:func:`event_uid`) with the
+    prefix ``dashboard.``: stable across builds and moves, yet distinct from
+    the customer's own events, whose content differs (no internal notes, one
+    audience's items), so a client subscribed to both never mixes them up.
+    SEQUENCE and DTSTAMP are derived from the data as in the customers'
+    calendars; nothing depends on the build clock."""
+    events: list[tuple[tuple, Event]] = []
+    zones: dict[str, tuple[ZoneInfo, int, int]] = {}
+    page = (base_url + SitePaths.url_of(DashboardPaths.disruptions)) if base_url else ""
+    for customer in portfolio.customers:
+        site = _customer_view(portfolio, customer, cutoff)
+        zone = customer.zone
+        for project in customer.projects:
+            prefix = f"{customer.name} – {project.name}"
+            for d in facts.upcoming_disruptions(project, cutoff):
+                cancelled = d.status is m.DisruptionStatus.CANCELLED
+                event = Event()
+                event.add("uid", UID_PREFIX + event_uid(site, project, d))
+                stamp_day = d.changed or d.announced or project.start
+                event.add("dtstamp", at_nine(stamp_day, customer).astimezone(dt.timezone.utc))
+                event.add("sequence", d.sequence)
+                event.add("dtstart", d.window.start.astimezone(zone))
+                event.add("dtend", d.window.end.astimezone(zone))
+                event.add("summary", f"{'Cancelled: ' if cancelled else ''}{prefix}: {d.title}")
+                event.add("description", _lines(
+                    "This disruption will not take place." if cancelled else "",
+                    f"Affects: {d.affects}\nImpact: {d.impact.value}\nStatus: {d.status.value}\n"
+                    f"Announced: {d.announced or 'not recorded'}\n"
+                    f"Seen by: {_audience_names(customer, d.audiences)}",
+                    d.description, f"Internal note: {d.internal_note}" if d.internal_note else "", page))
+                event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+                event.add("transp", "TRANSPARENT")
+                event.add("categories", ["Disruption", customer.name])
+                if page:
+                    event.add("url", page)
+                start, end = d.window.start.astimezone(zone), d.window.end.astimezone(zone)
+                first, last = zones.get(customer.timezone, (zone, start.year, end.year))[1:]
+                zones[customer.timezone] = (zone, min(first, start.year), max(last, end.year))
+                events.append(((d.window.start, event["uid"]), event))
+            for ms in project.milestones:
+                if ms.done is not None and at_nine(ms.done, customer) <= cutoff:
+                    continue   # reached: no longer upcoming
+                day = milestone_day(site, ms)
+                late = facts.milestone_state(ms, cutoff.astimezone(zone).date()) is facts.MilestoneState.LATE
+                event = Event()
+                event.add("uid", UID_PREFIX + event_uid(site, project, ms))
+                event.add("dtstamp", at_nine(project.start, customer).astimezone(dt.timezone.utc))
+                event.add("sequence", milestone_sequence(site, ms))
+                event.add("dtstart", day)
+                event.add("dtend", day + dt.timedelta(days=1))
+                event.add("summary", f"{prefix}: {ms.title}")
+                event.add("description", _lines(
+                    f"Planned for {ms.planned}." + (f" Forecast {ms.forecast}." if ms.forecast else "")
+                    + (" Late." if late else ""),
+                    f"Seen by: {_audience_names(customer, ms.audiences)}",
+                    ms.description, f"Internal note: {ms.internal_note}" if ms.internal_note else ""))
+                event.add("status", "TENTATIVE")
+                event.add("transp", "TRANSPARENT")
+                event.add("categories", ["Milestone", customer.name])
+                start = at_nine(day, customer)
+                events.append(((start, event["uid"]), event))
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"{portfolio.team.organisation.name} – portfolio dashboard")
+    for tzid in sorted(zones):
+        zone, first, last = zones[tzid]
+        cal.add_component(Timezone.from_tzinfo(zone, tzid=tzid, first_date=dt.date(first, 1, 1),
+                                               last_date=dt.date(last + 1, 12, 31)))
+    for _, event in sorted(events, key=lambda pair: (pair[0][0], str(pair[0][1]))):
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+# ------------------------------------------------------------- the API
+
+def render_dashboard(portfolio: m.Portfolio, cutoff: dt.datetime, findings: Sequence[Diagnostic],
+                     markdown: MarkdownRenderer | None = None, *, base_url: str = "") -> MicrositeArtifacts:
+    """The dashboard's artifacts, ready for :func:`cxsite.mkdocs_adapter.build_microsite`.
+
+    ``portfolio`` is the FULL validated portfolio (not views); ``cutoff`` the
+    build's aware "now"; ``findings`` what :func:`cxsite.rules.cx_findings`
+    returned for the same portfolio and cutoff; ``markdown`` a renderer to
+    reuse (e.g. ``SiteRenderer().markdown``); ``base_url`` where the
+    dashboard is served, if known (only used for links inside calendar events).
+    """
+    if cutoff.tzinfo is None:
+        raise ValueError("the build cutoff must be timezone-aware")
+    if base_url and not base_url.endswith("/"):
+        raise ValueError("base_url must end with '/'")
+    site = dashboard_site(portfolio, cutoff)
+    pages = _Pages(portfolio, site, findings, PageRenderer(markdown), base_url)
+    artifacts = [pages.overview(), pages.disruptions(), pages.decisions(), pages.surveys(), pages.findings_page()]
+    files = (FileArtifact(DashboardPaths.calendar, render_dashboard_calendar(portfolio, cutoff, base_url),
+                          "text/calendar"),)
+    nav = (NavItem("Overview", DashboardPaths.home), NavItem("Disruptions", DashboardPaths.disruptions),
+           NavItem("Decisions", DashboardPaths.decisions), NavItem("Surveys", DashboardPaths.surveys),
+           NavItem("CX findings", DashboardPaths.findings))
+    return MicrositeArtifacts(site=site, base_url=base_url, pages=tuple(artifacts), files=files, nav=nav,
+                              extra={"internal": True, "folder": DASHBOARD_FOLDER})
