@@ -40,7 +40,7 @@ def _summary(errors: int, warnings: int) -> str:
 
 
 projects_argument = click.argument(
-    "projects_dir", required=False, default=DEFAULT_PROJECTS,
+    "projects_dir", required=False, default=DEFAULT_PROJECTS, envvar="CXSITE_PROJECTS",
     type=click.Path(file_okay=False, path_type=Path))
 
 
@@ -145,7 +145,7 @@ def build(projects_dir: Path, out_dir: Path, config_file: Path | None, now: str 
 @main.command()
 @click.argument("site_key", required=False, metavar="[CUSTOMER[/AUDIENCE]]")
 @click.option("--projects", "projects_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_PROJECTS,
-              show_default=True, help="The portfolio folder.")
+              envvar="CXSITE_PROJECTS", show_default=True, help="The portfolio folder (or CXSITE_PROJECTS).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The base mkdocs.yml.")
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
@@ -172,8 +172,12 @@ def serve(site_key: str | None, projects_dir: Path, config_file: Path | None, de
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="cxsite-docs-") as empty_docs:
-        mkdocs_serve(str(config), livereload=True, watch_theme=True, watch=[str(projects_dir.resolve())],
-                     dev_addr=dev_addr, docs_dir=empty_docs)
+        try:
+            mkdocs_serve(str(config), livereload=True, watch_theme=True, watch=[str(projects_dir.resolve())],
+                         dev_addr=dev_addr, docs_dir=empty_docs)
+        except OSError as exc:
+            raise CxsiteError(f"cannot serve on {dev_addr}: {exc.strerror}; pick another address with "
+                              "--dev-addr, e.g. -a 127.0.0.1:8001") from exc
 
 
 def run() -> None:
