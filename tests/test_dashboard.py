@@ -396,3 +396,12 @@ def test_a_site_with_the_dashboard_passes_the_audit_and_publish_never_copies_it(
     publish(out, f"folder:{dest}", model, environ={})
     assert (dest / "acme/everyone/index.html").is_file()
     assert not (dest / "_internal").exists()
+
+
+def test_no_customer_microsite_links_to_the_dashboard(demo_site):
+    """The dashboard is built beside the microsites, and nothing points to it."""
+    assert (demo_site / "_internal/dashboard/index.html").is_file()
+    for path in demo_site.glob("*/*/**/*"):
+        if path.is_file() and not path.relative_to(demo_site).parts[0].startswith("_"):
+            data = path.read_bytes()
+            assert b"_internal" not in data and b"portfolio dashboard" not in data, path
