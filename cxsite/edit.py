@@ -30,6 +30,11 @@ How an edit is validated
     recording a decision. The file is then replaced atomically (temporary
     file in the same folder, fsync, :func:`os.replace`), and only if nobody
     changed it meanwhile.
+
+What "today" is
+    The default of ``announced`` and ``changed`` is the customer's date at
+    ``now``, else at ``SOURCE_DATE_EPOCH``, else by the clock, as for
+    ``cxsite check`` and ``build`` (:func:`cxsite.scaffold.customer_now`).
 """
 
 from __future__ import annotations
@@ -328,14 +333,19 @@ def append_item(mapping: CommentedMap, key: str, item: CommentedMap, record: Rec
     _move_trailing_comment(previous, _holder(items, len(items) - 1))
 
 
-def find_item(project: CommentedMap, key: str, item_id: str, what: str, ref: str) -> CommentedMap:
+def find_item(project: CommentedMap, key: str, item_id: str, what: str, ref: str, create: str = "") -> CommentedMap:
+    """The item of ``project[key]`` with id ``item_id``. When there is none,
+    the hint suggests the closest id, and ``create`` (how to add it)."""
     items = project.get(key)
     items = items if isinstance(items, list) else []
     for item in items:
         if isinstance(item, dict) and str(item.get("id")) == item_id:
             return item
     known = [str(item.get("id")) for item in items if isinstance(item, dict)]
-    raise AuthoringError(f"project {ref} has no {what} '{item_id}'", did_you_mean(item_id, known, f"{what}s"))
+    hint = did_you_mean(item_id, known, f"{what}s")
+    if create:
+        hint += f" Or {create}" if hint.endswith("?") else f"; {create}"
+    raise AuthoringError(f"project {ref} has no {what} '{item_id}'", hint)
 
 
 def date_value(text: str) -> Any:
@@ -354,6 +364,19 @@ def _record(values: dict[str, Any], record: Record) -> CommentedMap:
     """A new item with ``values`` in the schema's key order, None left out."""
     order = [f.key for f in record.fields]
     return CommentedMap((k, values[k]) for k in sorted(values, key=order.index) if values[k] is not None)
+
+
+def _audiences(audiences: tuple[str, ...]) -> CommentedSeq | None:
+    """``[a, b]`` on one line, or None for "all audiences"."""
+    if not audiences:
+        return None
+    listed = CommentedSeq(audiences)
+    listed.fa.set_flow_style()
+    return listed
+
+
+def _existing(project: CommentedMap, key: str) -> list[str]:
+    return [str(item.get("id")) for item in project.get(key) or [] if isinstance(item, dict)]
 
 
 # ------------------------------------------------------------ edit flow
@@ -404,8 +427,9 @@ def _same_data(text: str, other: str) -> bool:
 
 
 def edit_project(projects_dir: Path | str, ref: str, change: Callable[[CommentedMap, dt.date], str],
-                 focus: str | None = None, today: dt.date | None = None) -> Edit:
-    """Apply ``change(project_data, today)`` to CUSTOMER/PROJECT's project.yml.
+                 focus: str | None = None, today: dt.date | None = None, now: dt.datetime | None = None) -> Edit:
+    """Apply ``change(project_data, today)`` to CUSTOMER/PROJECT's project.yml;
+    ``today`` defaults to the customer's date at ``now`` (:func:`customer_now`).
 
     ``change`` mutates the round-trip data and returns a one-line summary.
     Returns the validated :class:`Edit`; raises :class:`InvalidEdit` with
@@ -425,7 +449,7 @@ def edit_project(projects_dir: Path | str, ref: str, change: Callable[[Commented
         raise AuthoringError(f"{display_path(path)} does not hold a mapping of keys", "run `cxsite check`")
     yaml = _yaml(detect_indent(text, data, focus))
     before = _dump(yaml, yaml.load(text))
-    summary = change(data, today or customer_now(folder.parent).date())
+    summary = change(data, today or customer_now(folder.parent, now).date())
     edited = _dump(yaml, data)
     after = splice(text, before, edited)
     if not _same_data(after, edited):
@@ -478,13 +502,37 @@ def milestone(projects_dir: Path | str, ref: str, milestone_id: str, *, done: st
         raise AuthoringError("nothing to change", "give --done DATE or --forecast DATE")
 
     def change(project: CommentedMap, today: dt.date) -> str:
-        item = find_item(project, "milestones", milestone_id, "milestone", ref)
+        item = find_item(project, "milestones", milestone_id, "milestone", ref, f"add it with {ADD_MILESTONE}")
         said = []
         for key, value in (("forecast", forecast), ("done", done)):
             if value is not None:
                 set_key(item, key, date_value(value), MILESTONE)
                 said.append(f"{key} {value}")
         return f"milestone '{milestone_id}': {', '.join(said)}"
+
+    return edit_project(projects_dir, ref, change, focus="milestones", **kw)
+
+
+ADD_MILESTONE = '--add --title "..." --planned YYYY-MM-DD'
+
+
+def add_milestone(projects_dir: Path | str, ref: str, milestone_id: str, *, title: str, planned: str,
+                  forecast: str | None = None, done: str | None = None, description: str | None = None,
+                  audiences: tuple[str, ...] = (), **kw: Any) -> Edit:
+    """Append a milestone to the project's list (created when missing)."""
+    check_slug(milestone_id, "milestone id")
+
+    def change(project: CommentedMap, today: dt.date) -> str:
+        if milestone_id in _existing(project, "milestones"):
+            raise AuthoringError(f"project {ref} already has a milestone '{milestone_id}'",
+                                 "ids are stable: record progress with --done or --forecast, or pick a new id")
+        item = _record({"id": milestone_id, "title": title.strip(), "planned": date_value(planned),
+                        "forecast": date_value(forecast) if forecast else None,
+                        "done": date_value(done) if done else None,
+                        "description": description.strip() if description else None,
+                        "audiences": _audiences(audiences)}, MILESTONE)
+        append_item(project, "milestones", item, PROJECT)
+        return f"milestone '{milestone_id}' added"
 
     return edit_project(projects_dir, ref, change, focus="milestones", **kw)
 
@@ -497,18 +545,14 @@ def schedule_disruption(projects_dir: Path | str, ref: str, disruption_id: str, 
     check_slug(disruption_id, "disruption id")
 
     def change(project: CommentedMap, today: dt.date) -> str:
-        existing = [str(d.get("id")) for d in project.get("disruptions") or [] if isinstance(d, dict)]
-        if disruption_id in existing:
+        if disruption_id in _existing(project, "disruptions"):
             raise AuthoringError(f"project {ref} already has a disruption '{disruption_id}'",
                                  "ids are stable: use --reschedule to move it, or pick a new id")
-        listed = CommentedSeq(audiences) if audiences else None
-        if listed is not None:
-            listed.fa.set_flow_style()
         item = _record({"id": disruption_id, "title": title.strip(), "start": start.strip(), "end": end.strip(),
                         "affects": affects.strip(), "impact": impact,
                         "description": description.strip() if description else None,
-                        "announced": date_value(announced) if announced else today, "audiences": listed},
-                       DISRUPTION)
+                        "announced": date_value(announced) if announced else today,
+                        "audiences": _audiences(audiences)}, DISRUPTION)
         append_item(project, "disruptions", item, PROJECT)
         return f"disruption '{disruption_id}' scheduled"
 
@@ -585,8 +629,7 @@ def add_decision(projects_dir: Path | str, ref: str, decision_id: str, *, title:
     check_slug(decision_id, "decision id")
 
     def change(project: CommentedMap, today: dt.date) -> str:
-        existing = [str(d.get("id")) for d in project.get("decisions") or [] if isinstance(d, dict)]
-        if decision_id in existing:
+        if decision_id in _existing(project, "decisions"):
             raise AuthoringError(f"project {ref} already has a decision '{decision_id}'", "pick a new id")
         item = _record({"id": decision_id, "title": title.strip(), "owner": owner.strip(), "due": date_value(due),
                         "status": "open", "description": description.strip() if description else None}, DECISION)

@@ -29,10 +29,13 @@ from ruamel.yaml.error import YAMLError
 
 from .diagnostics import CxsiteError, Diagnostic, display_path
 from .load import CUSTOMER_FILE, PROJECT_FILE, TEAM_FILE, UPDATES_DIR
-from .schema import CUSTOMER, SITE, SLUG_HINT, SLUG_PATTERN, UPDATE
+from .schema import CUSTOMER, PROJECT, SITE, SLUG_HINT, SLUG_PATTERN, UPDATE
 
 LANGUAGES: tuple[str, ...] = CUSTOMER.field("language").kind.values
 KINDS: tuple[str, ...] = UPDATE.field("kind").kind.values
+STATUSES: tuple[str, ...] = PROJECT.field("status").kind.values
+HEALTHS: tuple[str, ...] = PROJECT.field("health").kind.values
+CADENCES: tuple[str, ...] = PROJECT.field("update_cadence").kind.values
 PROJECT_DAYS = 90  # placeholder planned_end: start + 90 days
 
 
@@ -75,7 +78,7 @@ def portfolio_root(projects_dir: Path | str) -> Path:
     root = Path(projects_dir)
     if not (root / TEAM_FILE).is_file():
         raise AuthoringError(f"{display_path(root)} is not a portfolio: it has no {TEAM_FILE}",
-                             "pass the portfolio folder with --projects DIR")
+                             "pass the portfolio folder with --projects DIR, or set CXSITE_PROJECTS")
     return root
 
 
@@ -134,10 +137,49 @@ def customer_zone(customer_dir: Path) -> ZoneInfo | None:
         return None
 
 
-def customer_now(customer_dir: Path) -> dt.datetime:
-    """Now as the customer's wall clock shows it (naive), else local time."""
+def parse_now(value: str) -> dt.datetime:
+    """``--now``: an ISO 8601 date-time; without an offset it is UTC, as
+    for ``check`` and ``build``."""
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise AuthoringError(f"'{value}' is not an ISO 8601 date-time",
+                             "for example 2026-12-01T12:00Z or 2026-12-01T12:00+01:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def customer_now(customer_dir: Path, now: dt.datetime | None = None) -> dt.datetime:
+    """The current moment as the customer's wall clock shows it (naive),
+    else as local time.
+
+    The moment is the one ``check`` and ``build`` use: ``now`` when given,
+    else ``SOURCE_DATE_EPOCH``, else the clock (:func:`cxsite.pipeline.build_cutoff`).
+    """
+    from .diagnostics import BuildError
+    from .pipeline import build_cutoff
+
+    try:
+        moment = build_cutoff(now)
+    except BuildError as exc:
+        raise AuthoringError(str(exc), "fix or unset it, or give --now DATETIME") from None
     zone = customer_zone(customer_dir)
-    return dt.datetime.now(zone).replace(tzinfo=None) if zone else dt.datetime.now()
+    return moment.astimezone(zone).replace(tzinfo=None) if zone else moment.astimezone().replace(tzinfo=None)
+
+
+def parse_day(value: str | dt.date, option: str) -> dt.date:
+    """A ``YYYY-MM-DD`` date given as ``option``."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise AuthoringError(f"{option} '{value}' is not a date", "write it as YYYY-MM-DD, e.g. 2026-03-04") from None
+
+
+def check_choice(value: str, choices: tuple[str, ...], what: str) -> str:
+    if value not in choices:
+        raise AuthoringError(f"{what} '{value}' is unknown", f"use one of {', '.join(choices)}")
+    return value
 
 
 def check_person(root: Path, person: str) -> str:
@@ -272,13 +314,13 @@ PROJECT_TEMPLATE = """\
 
 name: {name_yaml}
 # What it delivers, in a sentence or two (Markdown allowed): customers read this first.
-summary: Summary to follow.
+summary: {summary}
 # planned, active, on_hold, completed or cancelled.
-status: planned
+status: {status}
 # on_track, at_risk or off_track, and why, in the customer's words.
 # Change both with `cxsite set-health {ref} HEALTH --reason "..."`.
-health: on_track
-health_reason: Planning has started.
+health: {health}
+health_reason: {health_reason}
 # Progress, 0 to 100.
 percent_complete: 0
 start: {start}
@@ -286,14 +328,15 @@ start: {start}
 planned_end: {end}
 # forecast_end: {end}
 # How often the customer was promised an update: weekly, fortnightly or monthly.
-update_cadence: fortnightly
+update_cadence: {cadence}
 # Project contacts (ids from team.yml).
 # contacts: [{cx_owner}]
 # Which of the customer's audiences see this project (default: all of them).
 # audiences: [everyone]
 
-# Milestones: ids are stable (calendars use them). Record progress with
-# `cxsite milestone {ref} ID --done DATE` or `--forecast DATE`.
+# Milestones: ids are stable (calendars use them). Add one with
+# `cxsite milestone {ref} ID --add --title "..." --planned DATE`; record
+# progress with `cxsite milestone {ref} ID --done DATE` or `--forecast DATE`.
 # milestones:
 #   - id: go-live
 #     title: Go-live
@@ -325,19 +368,38 @@ update_cadence: fortnightly
 """
 
 
-def new_project(projects_dir: Path | str, ref: str, *, name: str, today: dt.date | None = None) -> Path:
-    """Create ``<customer>/<project>/project.yml``: planned, on track, 0 %,
-    from today (the customer's today) for :data:`PROJECT_DAYS` days."""
+PROJECT_SUMMARY = "Summary to follow."
+PROJECT_HEALTH_REASON = "Planning has started."
+
+
+def new_project(projects_dir: Path | str, ref: str, *, name: str, today: dt.date | None = None,
+                now: dt.datetime | None = None, summary: str | None = None, start: str | dt.date | None = None,
+                planned_end: str | dt.date | None = None, cadence: str = "fortnightly", status: str = "planned",
+                health: str = "on_track", health_reason: str | None = None) -> Path:
+    """Create ``<customer>/<project>/project.yml``.
+
+    What is not given is a placeholder: planned, on track, 0 %, fortnightly,
+    from ``start`` (default: the customer's today, see :func:`customer_now`)
+    to ``planned_end`` (default: :data:`PROJECT_DAYS` days after the start).
+    """
     root = portfolio_root(projects_dir)
     customer, project = split_ref(ref)
     folder = customer_folder(root, customer)
     if (folder / project).exists():
         raise AuthoringError(f"{display_path(folder / project)} already exists", "pick another project id")
+    texts = {"name": yaml_text(name), "summary": yaml_text(PROJECT_SUMMARY if summary is None else summary),
+             "health_reason": yaml_text(PROJECT_HEALTH_REASON if health_reason is None else health_reason)}
+    choices = {"status": check_choice(status, STATUSES, "status"), "health": check_choice(health, HEALTHS, "health"),
+               "cadence": check_choice(cadence, CADENCES, "update cadence")}
     data = read_yaml(folder / CUSTOMER_FILE)
     data = data if isinstance(data, dict) else {}
-    start = today or customer_now(folder).date()
-    end = start + dt.timedelta(days=PROJECT_DAYS)
-    text = PROJECT_TEMPLATE.format(name=name.strip(), name_yaml=yaml_text(name),
+    hint = "give a later --planned-end" if start else "give --start DATE too"
+    start = parse_day(start, "--start") if start else today or customer_now(folder, now).date()
+    end = parse_day(planned_end, "--planned-end") if planned_end else start + dt.timedelta(days=PROJECT_DAYS)
+    if end < start:
+        raise AuthoringError(f"the planned end {end} is before the start {start}", hint)
+    text = PROJECT_TEMPLATE.format(name=name.strip(), name_yaml=texts["name"], summary=texts["summary"],
+                                   health_reason=texts["health_reason"], **choices,
                                    customer_name=str(data.get("name") or customer), ref=f"{customer}/{project}",
                                    start=start.isoformat(), end=end.isoformat(),
                                    end_next=(end + dt.timedelta(days=1)).isoformat(),
@@ -357,15 +419,18 @@ date: {date}
 author: {author}
 # progress, milestone, disruption, decision or risk.
 kind: {kind}
-# summary: One-line teaser for lists and feeds.
+{summary}
 # audiences: [executives]            # only these audiences see it
 # milestone: go-live                 # a milestone of this project
 # internal: true                     # team-only: never published
 # publish_after: {date}   # embargo: not published before then
 {draft}---
+{body}"""
+UPDATE_BODY = """\
 Write what happened and what it means for {customer_name}. Markdown works:
 **bold**, lists, links.
 """
+SUMMARY_LINE = "# summary: One-line teaser for lists and feeds."
 DRAFT_LINE = "# Not published while this line is here: delete it when the text is ready.\ndraft: true\n"
 
 
@@ -433,11 +498,14 @@ def _parse_date(value: str) -> dt.datetime:
 
 
 def new_update(projects_dir: Path | str, ref: str, title: str, *, author: str | None = None,
-               kind: str = "progress", date: str | None = None, draft: bool = True) -> Path:
-    """Create ``updates/YYYY-MM-DD-<slug>.md`` dated now in the customer's zone.
+               kind: str = "progress", date: str | None = None, draft: bool = True, now: dt.datetime | None = None,
+               summary: str | None = None, body: str | None = None) -> Path:
+    """Create ``updates/YYYY-MM-DD-<slug>.md`` dated ``date``, else now
+    (see :func:`customer_now`) in the customer's zone.
 
     The date is written without an offset (minute precision): times without
     one are read in the customer's zone, which is what the author means.
+    ``body`` is the Markdown text (default: a placeholder to replace).
     New updates are drafts by default, so that a placeholder is never
     published by accident; ``draft=False`` leaves the line out.
     """
@@ -447,12 +515,15 @@ def new_update(projects_dir: Path | str, ref: str, title: str, *, author: str | 
     if kind not in KINDS:
         raise AuthoringError(f"kind '{kind}' is unknown", f"use one of {', '.join(KINDS)}")
     title_yaml = yaml_text(title)
+    summary_line = f"summary: {yaml_text(summary)}" if summary is not None else SUMMARY_LINE
+    if body is not None and not body.strip():
+        raise AuthoringError("the update's text is empty", "give --body-file a file with the Markdown text")
     author_id = find_author(root, author)
     if date:
         moment = _parse_date(date)
         date_text = date.strip()
     else:
-        moment = customer_now(customer_dir)
+        moment = customer_now(customer_dir, now)
         date_text = moment.strftime("%Y-%m-%dT%H:%M")
     used = _update_ids(customer_dir)
     update_id = new_update_id()
@@ -461,9 +532,10 @@ def new_update(projects_dir: Path | str, ref: str, title: str, *, author: str | 
     zone = customer_zone(customer_dir)
     data = read_yaml(customer_dir / CUSTOMER_FILE)
     customer_name = str(data.get("name")) if isinstance(data, dict) and data.get("name") else "the customer"
+    body = UPDATE_BODY.format(customer_name=customer_name) if body is None else body.rstrip() + "\n"
     text = UPDATE_TEMPLATE.format(id=update_id, title=title_yaml, zone=zone.key if zone else "the customer's",
-                                  date=date_text, author=author_id, kind=kind, draft=DRAFT_LINE if draft else "",
-                                  customer_name=customer_name)
+                                  date=date_text, author=author_id, kind=kind, summary=summary_line,
+                                  draft=DRAFT_LINE if draft else "", body=body)
     return _create(update_file_name(folder / UPDATES_DIR, moment.date(), title), text)
 
 

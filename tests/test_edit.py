@@ -14,7 +14,7 @@ from cxsite.commands.edit import COMMANDS
 from cxsite.edit import splice, validate_overlay
 from cxsite.validate import load_portfolio
 
-from .conftest import DEMO
+from .conftest import DEMO, PROJECT
 
 COMMAND = {command.name: command for command in COMMANDS}
 
@@ -64,6 +64,13 @@ decisions:
 """
 
 REF = "acme/erp"
+
+
+@pytest.fixture(autouse=True)
+def new_users_environment(monkeypatch):
+    """No SOURCE_DATE_EPOCH and no CXSITE_PROJECTS unless a test sets them."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.delenv("CXSITE_PROJECTS", raising=False)
 
 
 @pytest.fixture
@@ -150,10 +157,77 @@ def test_impossible_date_changes_nothing_and_prints_the_diagnostic(tricky):
     assert "was not changed: the edit would make the portfolio invalid" in result.output
 
 
-def test_unknown_milestone_suggests_the_closest(tricky):
+def test_unknown_milestone_suggests_the_closest_or_adding_it(tricky):
     result = run(tricky, "milestone", REF, "golive", "--done", "2026-10-05")
     assert result.exit_code == 1
-    assert "error: project acme/erp has no milestone 'golive' (did you mean 'go-live'?)" in result.output
+    assert ("error: project acme/erp has no milestone 'golive' (did you mean 'go-live'? "
+            'Or add it with --add --title "..." --planned YYYY-MM-DD)') in result.output
+
+
+def test_add_milestone_appends_one_in_the_lists_style(tricky):
+    assert edited(tricky, "milestone", REF, "training", "--add", "--title", "Training: all wards",
+                  "--planned", "2026-09-30", "--forecast", "2026-10-02", "--description", "Staff can use it.",
+                  "--audience", "executives") == ([], [
+        "  - id: training",
+        "    title: 'Training: all wards'",
+        "    planned: 2026-09-30",
+        "    forecast: 2026-10-02",
+        "    description: Staff can use it.",
+        "    audiences: [executives]"])
+    assert "    planned: 2026-10-05\n  - id: training\n" in project_file(tricky).read_text()
+
+
+def test_the_first_milestone_can_be_added_where_there_are_none(portfolio):
+    without = PROJECT[:PROJECT.index("milestones:")] + PROJECT[PROJECT.index("disruptions:"):]
+    root = portfolio({"acme/erp/project.yml": without})
+    result = run(root, "milestone", REF, "go-live", "--forecast", "2026-10-19")
+    assert result.exit_code == 1
+    assert ("error: project acme/erp has no milestone 'go-live' (there are no milestones yet; "
+            'add it with --add --title "..." --planned YYYY-MM-DD)') in result.output
+
+    result = run(root, "milestone", REF, "go-live", "--add", "--title", "Go-live", "--planned", "2026-10-05")
+    assert result.exit_code == 0, result.output
+    assert "updated" in result.output and "milestone 'go-live' added" in result.output
+    assert changes(without, project_file(root).read_text()) == (
+        [], ["milestones:", "  - id: go-live", "    title: Go-live", "    planned: 2026-10-05"])
+    [go_live] = load_portfolio(root)[0].customer("acme").projects[0].milestones
+    assert (go_live.id, go_live.title, str(go_live.planned), go_live.forecast) == ("go-live", "Go-live", "2026-10-05",
+                                                                                  None)
+
+
+def test_add_milestone_refuses_an_existing_id(tricky):
+    result = run(tricky, "milestone", REF, "go-live", "--add", "--title", "Go-live", "--planned", "2026-10-05")
+    assert result.exit_code == 1
+    assert ("error: project acme/erp already has a milestone 'go-live' "
+            "(ids are stable: record progress with --done or --forecast, or pick a new id)") in result.output
+    assert project_file(tricky).read_text() == TRICKY
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--planned", "2026-02-30"], "error: '2026-02-30' is not a real date"),
+    (["--planned", "2026-10-05", "--audience", "ward-staff"], "error: unknown audience 'ward-staff'"),
+])
+def test_add_milestone_is_validated_and_changes_nothing_when_invalid(tricky, args, message):
+    result = run(tricky, "milestone", REF, "training", "--add", "--title", "Training", *args)
+    assert result.exit_code != 0 and message in result.output
+    assert project_file(tricky).read_text() == TRICKY
+
+
+def test_add_milestone_refuses_an_id_that_is_no_slug(tricky):
+    result = run(tricky, "milestone", REF, "Go Live", "--add", "--title", "Go-live", "--planned", "2026-10-05")
+    assert result.exit_code == 1 and "'Go Live' is not a valid milestone id (try 'go-live';" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--add", "--title", "Training"], "--add needs --planned"),
+    (["--title", "Training", "--forecast", "2026-10-19"], "--title only go with --add"),
+    (["--done", "2026-10-05", "--planned", "2026-10-01"], "--planned only go with --add"),
+    ([], "give --done DATE or --forecast DATE, or --add a new milestone"),
+])
+def test_milestone_options_that_do_not_fit_are_usage_errors(tricky, args, message):
+    result = run(tricky, "milestone", REF, "go-live", *args)
+    assert result.exit_code == 2 and message in result.output
+    assert project_file(tricky).read_text() == TRICKY
 
 
 def test_unknown_project_and_customer_suggest_the_closest(tricky):
@@ -276,6 +350,42 @@ def test_first_item_of_a_new_list_goes_after_its_predecessor(portfolio):
     assert project_file(root).read_text().endswith(
         "  impact: high\ndecisions:\n  - id: hosting\n    title: Hosting\n    owner: CIO\n    due: 2026-11-30\n"
         "    status: open\n\n# the end\n")
+
+
+# ------------------------------------------------------------------ today
+# "Today" is the customer's date at --now, else at SOURCE_DATE_EPOCH, else by the clock.
+
+LATE_ON_30_SEPTEMBER = "2026-09-30T23:30Z"  # in London (BST): 1 October, 00:30
+
+
+def test_today_is_the_customers_date_at_now(tricky):
+    assert edited(tricky, "disruption", REF, "cutover", "--cancel", "--now", LATE_ON_30_SEPTEMBER) == (
+        [], ["  status: cancelled", "  changed: 2026-10-01"])
+
+
+def test_without_now_today_comes_from_source_date_epoch(tricky, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790811000")  # 2026-09-30T23:30Z
+    removed, added = edited(tricky, "disruption", REF, "payroll", "--schedule", "--title", "Payroll offline",
+                            "--start", "2026-11-07T08:00", "--end", "2026-11-07T12:00", "--affects", "Payroll",
+                            "--impact", "low")
+    assert "  announced: 2026-10-01" in added
+    result = run(tricky, "disruption", REF, "payroll", "--reschedule", "--end", "2026-11-07T13:00",
+                 "--now", "2026-10-15T12:00Z")  # --now wins
+    assert result.exit_code == 0, result.output
+    assert "  changed: 2026-10-15\n" in project_file(tricky).read_text()
+
+
+def test_a_now_that_is_not_a_date_time_changes_nothing(tricky):
+    result = run(tricky, "set-health", REF, "at_risk", "--reason", "Late.", "--now", "2026-13-01")
+    assert result.exit_code == 2 and "Invalid value for '--now'" in result.output
+    assert project_file(tricky).read_text() == TRICKY
+
+
+def test_the_portfolio_can_be_named_by_cxsite_projects(tricky):
+    result = CliRunner().invoke(COMMAND["set-health"], [REF, "at_risk", "--reason", "Late."],
+                                env={"CXSITE_PROJECTS": str(tricky)})
+    assert result.exit_code == 0, result.output
+    assert "health: at_risk" in project_file(tricky).read_text()
 
 
 # ---------------------------------------------------------- the machinery

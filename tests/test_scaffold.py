@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shlex
 import stat
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 import cxsite.commands.new as new_module
-from cxsite.cli import check
+from cxsite.cli import check, main
+from cxsite.commands.edit import COMMANDS as EDIT_COMMANDS
 from cxsite.commands.new import new
 from cxsite.schema import CUSTOMER, PROJECT, SLUG_PATTERN, UPDATE
 from cxsite.validate import load_portfolio
@@ -20,6 +22,14 @@ from cxsite.validate import load_portfolio
 from .conftest import CUSTOMER as ACME
 
 ZONE = "Pacific/Auckland"  # far from UTC: a date taken in the wrong zone shows
+NOW = "2026-12-01T12:00Z"  # in Auckland (UTC+13 in summer): 2 December, 01:00
+
+
+@pytest.fixture(autouse=True)
+def new_users_environment(monkeypatch):
+    """No SOURCE_DATE_EPOCH and no CXSITE_PROJECTS unless a test sets them."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.delenv("CXSITE_PROJECTS", raising=False)
 
 
 @pytest.fixture
@@ -35,8 +45,22 @@ def git_env(tmp_path: Path, email: str | None) -> dict[str, str]:
             "VISUAL": "", "EDITOR": ""}
 
 
-def cxsite_new(root: Path, *args: str, env: dict[str, str] | None = None):
-    return CliRunner().invoke(new, [*args, "--projects", str(root)], env=env)
+def cxsite_new(root: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None):
+    return CliRunner().invoke(new, [*args, "--projects", str(root)], env=env, input=input)
+
+
+def cxsite(*args: str, env: dict[str, str] | None = None):
+    """The whole command line, as a user types it."""
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def next_steps(output: str) -> list[str]:
+    """The `next:` and `then:` hints, in order."""
+    return re.findall(r"^(?:next|then): (.*)$", output, re.MULTILINE)
+
+
+def the_project(root: Path, slug: str = "crm"):
+    return next(p for p in load_portfolio(root)[0].customer("acme").projects if p.slug == slug)
 
 
 def strict_check(root: Path):
@@ -134,6 +158,42 @@ def test_new_project_refuses_to_overwrite_and_suggests_customers(root):
     assert "is not CUSTOMER/PROJECT" in cxsite_new(root, "project", "crm", "--name", "CRM").output
 
 
+def test_new_project_takes_what_is_known_from_options(root):
+    result = cxsite_new(root, "project", "acme/crm", "--name", "CRM", "--summary", "One CRM for **all** sales teams.",
+                        "--start", "2026-11-16", "--planned-end", "2027-03-31", "--cadence", "weekly",
+                        "--status", "active", "--health", "at_risk", "--health-reason", "Licences: two weeks late.")
+    assert result.exit_code == 0, result.output
+    strict_check(root)
+    project = the_project(root)
+    assert (project.summary, project.start, project.planned_end, project.update_cadence.value, project.status.value,
+            project.health.value, project.health_reason) == (
+        "One CRM for **all** sales teams.", dt.date(2026, 11, 16), dt.date(2027, 3, 31), "weekly", "active",
+        "at_risk", "Licences: two weeks late.")
+    assert "health_reason: 'Licences: two weeks late.'\n" in (root / "acme" / "crm" / "project.yml").read_text()
+    assert not any("edit the summary" in step for step in next_steps(result.output))  # nothing left to fill in
+
+
+def test_without_a_planned_end_the_project_runs_90_days_from_its_start(root):
+    assert cxsite_new(root, "project", "acme/crm", "--name", "CRM", "--start", "2027-01-04").exit_code == 0
+    assert (the_project(root).start, the_project(root).planned_end) == (dt.date(2027, 1, 4), dt.date(2027, 4, 4))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--start", "2027-02-30"], "error: --start '2027-02-30' is not a date (write it as YYYY-MM-DD"),
+    (["--start", "2027-01-04", "--planned-end", "2026-12-31"],
+     "error: the planned end 2026-12-31 is before the start 2027-01-04 (give a later --planned-end)"),
+    (["--planned-end", "2026-12-01", "--now", NOW],
+     "error: the planned end 2026-12-01 is before the start 2026-12-02 (give --start DATE too)"),
+    (["--summary", " "], "is not a one-line text"),
+    (["--cadence", "daily"], "Invalid value for '--cadence': 'daily' is not one of 'weekly', 'fortnightly', 'monthly'"),
+    (["--status", "started"], "Invalid value for '--status'"),
+])
+def test_new_project_refuses_bad_content_and_writes_nothing(root, args, message):
+    result = cxsite_new(root, "project", "acme/crm", "--name", "CRM", *args)
+    assert result.exit_code != 0 and message in result.output
+    assert not (root / "acme" / "crm").exists()
+
+
 # ---------------------------------------------------------------- update
 
 
@@ -159,6 +219,7 @@ def test_new_update_is_a_valid_draft_dated_now_in_the_customers_zone(root, tmp_p
     assert re.fullmatch(r"u-[a-z2-7]{8}", update_id) and SLUG_PATTERN.fullmatch(update_id)
     assert "title: 'Kick-off: done & dusted!'\n" in text and "author: tom\n" in text
     assert "draft: true\n" in text and "delete the 'draft: true' line" in result.output
+    assert f"created {path} as a draft: remove 'draft: true' (or pass --no-draft) to publish" in result.output
 
 
 def test_update_ids_are_fresh_and_file_names_unique(root):
@@ -220,3 +281,139 @@ def test_editor_opens_when_set_and_stdin_is_a_terminal(root, tmp_path, monkeypat
     updates = root / "acme" / "erp" / "updates"
     assert "Written in the editor." in next(updates.glob("*-edited.md")).read_text()
     assert "Written in the editor." not in next(updates.glob("*-not-edited.md")).read_text()
+
+
+def test_new_update_takes_its_summary_and_text_from_options(root, tmp_path):
+    text_file = tmp_path / "kick-off.md"
+    text_file.write_text("Kick-off **done**.\n\n- Plan agreed\n- Next: data migration\n")
+    result = cxsite_new(root, "update", "acme/erp", "Kick-off", "--author", "tom", "--date", "2026-03-04T09:30",
+                        "--summary", "Plan agreed: next, data migration.", "--body-file", str(text_file))
+    assert result.exit_code == 0, result.output
+    path = root / "acme" / "erp" / "updates" / "2026-03-04-kick-off.md"
+    text = path.read_text()
+    assert "summary: 'Plan agreed: next, data migration.'\n" in text
+    assert text.endswith("draft: true\n---\nKick-off **done**.\n\n- Plan agreed\n- Next: data migration\n")
+    strict_check(root)
+    # The text is there: publishing is all that is left.
+    assert next_steps(result.output) == []
+    assert "as a draft: remove 'draft: true' (or pass --no-draft) to publish" in result.output
+
+
+def test_the_text_can_come_from_standard_input_and_the_editor_stays_closed(root, tmp_path, monkeypatch):
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\necho "Written in the editor." >> "$1"\n')
+    editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setattr(new_module, "_stdin_is_tty", lambda: True)
+    result = cxsite_new(root, "update", "acme/erp", "Piped", "--author", "tom", "--body-file", "-",
+                        input="From a pipe.", env={**git_env(tmp_path, None), "EDITOR": str(editor)})
+    assert result.exit_code == 0, result.output
+    [path] = (root / "acme" / "erp" / "updates").glob("*-piped.md")
+    assert path.read_text().endswith("---\nFrom a pipe.\n")
+
+
+def test_an_empty_text_is_refused(root):
+    result = cxsite_new(root, "update", "acme/erp", "Empty", "--author", "tom", "--body-file", "-", input="\n")
+    assert result.exit_code == 1 and "error: the update's text is empty" in result.output
+    assert not list((root / "acme" / "erp" / "updates").glob("*-empty.md"))
+
+
+@pytest.mark.parametrize("flag", ["--no-draft", "--publish"])
+def test_no_draft_or_publish_creates_an_update_that_is_published_as_written(root, flag):
+    result = cxsite_new(root, "update", "acme/erp", "Live", "--author", "tom", "--date", "2026-03-04T09:30", flag)
+    assert result.exit_code == 0, result.output
+    assert "draft: true" not in (root / "acme" / "erp" / "updates" / "2026-03-04-live.md").read_text()
+    assert "as a draft" not in result.output and "next:" not in result.output
+
+
+# ------------------------------------------------------------------ now
+# "Now" is the one of check and build: --now, else SOURCE_DATE_EPOCH, else the clock.
+
+
+def test_now_is_the_start_of_a_new_project_in_the_customers_zone(root):
+    assert cxsite_new(root, "project", "acme/crm", "--name", "CRM", "--now", NOW).exit_code == 0
+    assert (the_project(root).start, the_project(root).planned_end) == (dt.date(2026, 12, 2), dt.date(2027, 3, 2))
+
+
+@pytest.mark.parametrize("now", [NOW, "2026-12-01T12:00", "2026-12-01T13:00+01:00"])
+def test_now_dates_a_new_update_and_names_its_file(root, now):
+    """Without an offset --now is UTC, as for check and build."""
+    assert cxsite_new(root, "update", "acme/erp", "Weekly", "--author", "tom", "--now", now).exit_code == 0
+    text = (root / "acme" / "erp" / "updates" / "2026-12-02-weekly.md").read_text()
+    assert "date: 2026-12-02T01:00\n" in text
+
+
+def test_without_now_source_date_epoch_is_now(root, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime.fromisoformat(NOW).timestamp())))
+    assert cxsite_new(root, "project", "acme/crm", "--name", "CRM").exit_code == 0
+    assert the_project(root).start == dt.date(2026, 12, 2)
+    assert cxsite_new(root, "update", "acme/erp", "Weekly", "--author", "tom").exit_code == 0
+    assert "date: 2026-12-02T01:00\n" in (root / "acme/erp/updates/2026-12-02-weekly.md").read_text()
+    # --now wins.
+    result = cxsite_new(root, "update", "acme/erp", "Later", "--author", "tom", "--now", "2027-01-01T00:00Z")
+    assert result.exit_code == 0, result.output
+    assert "date: 2027-01-01T13:00\n" in (root / "acme/erp/updates/2027-01-01-later.md").read_text()
+
+
+def test_a_now_that_is_not_a_date_time_is_refused_before_anything_is_written(root):
+    result = cxsite_new(root, "project", "acme/crm", "--name", "CRM", "--now", "yesterday")
+    assert result.exit_code == 2
+    assert "Invalid value for '--now': 'yesterday' is not an ISO 8601 date-time" in result.output
+    assert not (root / "acme" / "crm").exists()
+
+
+def test_a_broken_source_date_epoch_is_reported(root, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "tomorrow")
+    result = cxsite_new(root, "project", "acme/crm", "--name", "CRM")
+    assert result.exit_code == 1
+    assert "error: SOURCE_DATE_EPOCH must be whole seconds since 1970, got 'tomorrow'" in result.output
+
+
+# ------------------------------------------- the portfolio, and the hints
+
+
+def test_next_hints_work_as_printed_on_the_portfolio_they_were_given(portfolio, tmp_path, monkeypatch):
+    """Copied from the output, each hint runs on the same portfolio: here
+    there is no projects/ to fall back on, and the folder name needs quoting."""
+    root = portfolio().rename(tmp_path / "my portfolio")
+    monkeypatch.chdir(tmp_path)
+    result = cxsite("new", "customer", "globex", "--name", "Globex", "--timezone", "UTC", "--projects", "my portfolio")
+    assert next_steps(result.output) == ["cxsite new project globex/PROJECT --name \"...\" --projects 'my portfolio'"]
+
+    result = cxsite(*shlex.split(next_steps(result.output)[0].replace("PROJECT", "crm").replace("...", "CRM"))[1:])
+    assert result.exit_code == 0, result.output
+    steps = next_steps(result.output)
+    assert steps == [
+        "edit the summary and dates in my portfolio/globex/crm/project.yml",
+        "cxsite milestone globex/crm ID --add --title \"...\" --planned YYYY-MM-DD --projects 'my portfolio'",
+        "cxsite new update globex/crm \"TITLE\" --projects 'my portfolio'"]
+
+    milestone = steps[1].replace("ID", "go-live").replace("...", "Go-live").replace("YYYY-MM-DD", "2027-01-04")
+    assert cxsite(*shlex.split(milestone)[1:]).exit_code == 0
+    update = steps[2].replace("TITLE", "Kick-off")
+    assert cxsite(*shlex.split(update)[1:], "--author", "ana", "--no-edit").exit_code == 0
+    globex = load_portfolio(root)[0].customer("globex")
+    assert [m.id for m in globex.projects[0].milestones] == ["go-live"] and len(globex.projects[0].updates) == 1
+
+
+def test_the_portfolio_can_be_named_by_cxsite_projects(root, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cxsite("new", "customer", "globex", "--name", "Globex", "--timezone", "UTC",
+                    env={"CXSITE_PROJECTS": str(root)})
+    assert result.exit_code == 0, result.output
+    assert (root / "globex" / "customer.yml").is_file()
+    # The variable still names the portfolio when the hint is run: it need not say so.
+    assert next_steps(result.output) == ['cxsite new project globex/PROJECT --name "..."']
+    # --projects wins over the variable.
+    result = cxsite("new", "project", "acme/crm", "--name", "CRM", "--projects", str(root),
+                    env={"CXSITE_PROJECTS": str(tmp_path / "elsewhere")})
+    assert result.exit_code == 0, result.output
+
+
+AUTHORING_COMMANDS = [*new.commands.values(), *EDIT_COMMANDS]
+
+
+@pytest.mark.parametrize("command", AUTHORING_COMMANDS, ids=lambda c: c.name)
+def test_every_authoring_command_takes_now_and_the_portfolio_from_the_environment(command):
+    help_text = " ".join(CliRunner().invoke(command, ["--help"]).output.split())
+    assert "--projects DIR The portfolio folder. [env var: CXSITE_PROJECTS; default: projects]" in help_text
+    assert "--now DATETIME" in help_text and "SOURCE_DATE_EPOCH" in help_text

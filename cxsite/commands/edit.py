@@ -3,11 +3,14 @@
 Each command changes the lines it must and nothing else (comments, quoting
 and layout stay), validates the portfolio as it would be, and writes the
 file only when it stays valid. ``--dry-run`` prints the diff instead.
+"Today" (the default of ``--announced`` and ``--changed``) is the customer's
+date at ``--now``, else at SOURCE_DATE_EPOCH, else by the clock.
 Register them with ``for command in COMMANDS: main.add_command(command)``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Callable
@@ -17,10 +20,8 @@ import click
 from .. import edit as ops
 from ..diagnostics import display_path
 from ..scaffold import AuthoringError
+from .new import now_option, projects_option
 
-projects_option = click.option(
-    "--projects", "projects_dir", type=click.Path(file_okay=False, path_type=Path), default="projects",
-    show_default=True, help="The portfolio folder.")
 dry_run_option = click.option("--dry-run", is_flag=True, help="Print the diff; change nothing.")
 ref_argument = click.argument("ref", metavar="CUSTOMER/PROJECT")
 
@@ -70,25 +71,45 @@ def _require(mode: str, **values: object) -> None:
 @click.argument("health", type=click.Choice(ops.HEALTHS))
 @click.option("--reason", required=True, help="Why, in the customer's words (health_reason).")
 @projects_option
+@now_option
 @dry_run_option
-def set_health(ref: str, health: str, reason: str, projects_dir: Path, dry_run: bool) -> None:
+def set_health(ref: str, health: str, reason: str, projects_dir: Path, now: dt.datetime | None,
+               dry_run: bool) -> None:
     """Set a project's health and the reason the customer sees."""
-    _run(lambda: ops.set_health(projects_dir, ref, health, reason), dry_run)
+    _run(lambda: ops.set_health(projects_dir, ref, health, reason, now=now), dry_run)
 
 
 @click.command("milestone")
 @ref_argument
 @click.argument("milestone_id", metavar="ID")
+@click.option("--add", is_flag=True, help="Add a new milestone: give --title and --planned.")
 @click.option("--done", metavar="DATE", help="Date it was reached (YYYY-MM-DD).")
 @click.option("--forecast", metavar="DATE", help="Current forecast (YYYY-MM-DD).")
+@click.option("--title", help="What is reached (--add).")
+@click.option("--planned", metavar="DATE", help="Date originally agreed, YYYY-MM-DD (--add).")
+@click.option("--description", help="What it means for the customer (--add).")
+@click.option("--audience", "audiences", multiple=True, metavar="AUDIENCE", help="Only these audiences (--add).")
 @projects_option
+@now_option
 @dry_run_option
-def milestone(ref: str, milestone_id: str, done: str | None, forecast: str | None, projects_dir: Path,
-              dry_run: bool) -> None:
-    """Record that a milestone was reached, or its new forecast."""
+def milestone(ref: str, milestone_id: str, add: bool, done: str | None, forecast: str | None, title: str | None,
+              planned: str | None, description: str | None, audiences: tuple[str, ...], projects_dir: Path,
+              now: dt.datetime | None, dry_run: bool) -> None:
+    """Record that a milestone was reached or its new forecast, or add one with --add."""
+    if add:
+        _require("add", title=title, planned=planned)
+        _run(lambda: ops.add_milestone(projects_dir, ref, milestone_id, title=title, planned=planned,
+                                       forecast=forecast, done=done, description=description, audiences=audiences,
+                                       now=now), dry_run)
+        return
+    only_with_add = [option for option, value in (("--title", title), ("--planned", planned),
+                                                  ("--description", description), ("--audience", audiences))
+                     if value]
+    if only_with_add:
+        raise click.UsageError(f"{', '.join(only_with_add)} only go with --add (a new milestone)")
     if done is None and forecast is None:
-        raise click.UsageError("give --done DATE or --forecast DATE")
-    _run(lambda: ops.milestone(projects_dir, ref, milestone_id, done=done, forecast=forecast), dry_run)
+        raise click.UsageError("give --done DATE or --forecast DATE, or --add a new milestone")
+    _run(lambda: ops.milestone(projects_dir, ref, milestone_id, done=done, forecast=forecast, now=now), dry_run)
 
 
 @click.command("disruption")
@@ -108,25 +129,26 @@ def milestone(ref: str, milestone_id: str, done: str | None, forecast: str | Non
 @click.option("--changed", metavar="DATE", help="When the change is announced (--reschedule, --cancel) "
               "[default: today].")
 @projects_option
+@now_option
 @dry_run_option
 def disruption(ref: str, disruption_id: str, schedule: bool, reschedule: bool, cancel: bool, title: str | None,
                start: str | None, end: str | None, affects: str | None, impact: str | None,
                description: str | None, audiences: tuple[str, ...], announced: str | None, changed: str | None,
-               projects_dir: Path, dry_run: bool) -> None:
+               projects_dir: Path, now: dt.datetime | None, dry_run: bool) -> None:
     """Schedule, reschedule or cancel a disruption ("today" is the customer's today)."""
     mode = _one_mode({"schedule": schedule, "reschedule": reschedule, "cancel": cancel})
     if mode == "schedule":
         _require(mode, title=title, start=start, end=end, affects=affects, impact=impact)
         _run(lambda: ops.schedule_disruption(projects_dir, ref, disruption_id, title=title, start=start, end=end,
                                              affects=affects, impact=impact, description=description,
-                                             audiences=audiences, announced=announced), dry_run)
+                                             audiences=audiences, announced=announced, now=now), dry_run)
     elif mode == "reschedule":
         if not (start or end):
             raise click.UsageError("--reschedule needs --start and/or --end")
         _run(lambda: ops.reschedule_disruption(projects_dir, ref, disruption_id, start=start, end=end,
-                                               changed=changed), dry_run)
+                                               changed=changed, now=now), dry_run)
     else:
-        _run(lambda: ops.cancel_disruption(projects_dir, ref, disruption_id, changed=changed), dry_run)
+        _run(lambda: ops.cancel_disruption(projects_dir, ref, disruption_id, changed=changed, now=now), dry_run)
 
 
 @click.command("decision")
@@ -141,20 +163,21 @@ def disruption(ref: str, disruption_id: str, schedule: bool, reschedule: bool, c
 @click.option("--due", metavar="DATE", help="When the decision is needed (--add).")
 @click.option("--description", help="Why it matters (--add).")
 @projects_option
+@now_option
 @dry_run_option
 def decision(ref: str, decision_id: str, decided: bool, withdrawn: bool, add: bool, outcome: str | None,
              title: str | None, owner: str | None, due: str | None, description: str | None, projects_dir: Path,
-             dry_run: bool) -> None:
+             now: dt.datetime | None, dry_run: bool) -> None:
     """Record a customer decision, or add one the customer needs to make."""
     mode = _one_mode({"decided": decided, "withdrawn": withdrawn, "add": add})
     if mode == "add":
         _require(mode, title=title, owner=owner, due=due)
         _run(lambda: ops.add_decision(projects_dir, ref, decision_id, title=title, owner=owner, due=due,
-                                      description=description), dry_run)
+                                      description=description, now=now), dry_run)
     else:
         if mode == "decided":
             _require(mode, outcome=outcome)
-        _run(lambda: ops.decide(projects_dir, ref, decision_id, outcome=outcome, status=mode), dry_run)
+        _run(lambda: ops.decide(projects_dir, ref, decision_id, outcome=outcome, status=mode, now=now), dry_run)
 
 
 COMMANDS = (set_health, milestone, disruption, decision)
