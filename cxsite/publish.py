@@ -4,27 +4,37 @@
 :func:`cxsite.audit.audit_site` finds nothing, and never publishes the
 manifest itself (it names every customer's microsites). Targets:
 
-* ``folder:DEST``: ``DEST/<customer>/<audience>/`` plus the access-control
-  files of :mod:`cxsite.access` (password files included). The new tree is
-  staged beside ``DEST`` and swapped in with renames, so a reader never sees
-  a half-published folder.
+* ``folder:DEST``, for nginx or Apache: ``DEST/<customer>/<audience>/``
+  (each with its ``.htaccess``) and ``robots.txt``; the server configuration
+  of :mod:`cxsite.access` (``nginx.conf`` and the password files) goes to a
+  folder *outside* ``DEST`` (``server_config``, default ``DEST-access``
+  beside it), so a misconfigured server cannot serve it. The new web tree
+  is staged beside ``DEST`` and swapped in with renames, so a reader never
+  sees a half-published folder.
+* ``static:DEST``, for hosts without server-side authentication (GitHub and
+  GitLab Pages, Netlify, Cloudflare Pages): the microsites and
+  ``robots.txt``, nothing else: no server configuration, no password
+  material, no ``_headers`` (GitLab Pages and a Pages artifact would serve
+  it, and it names the unlisted microsites; their pages carry a ``noindex``
+  meta tag already). Staged and swapped like ``folder:``.
 * ``git:REPO[#BRANCH]`` (default branch ``gh-pages``): one commit on the
   branch, built with a temporary index and ``git --work-tree``, so the
   repository's checkout and index are never touched; no commit when nothing
-  changed.
+  changed. The microsites, ``robots.txt`` and ``_headers`` (the branch's
+  tree names every folder anyway; GitHub Pages' Jekyll does not serve it).
 * ``s3://BUCKET/PREFIX``: uploads only files whose MD5 differs from the
-  object's ETag, with a correct Content-Type, and deletes what is gone.
+  object's ETag, with a correct Content-Type, and deletes what is gone; the
+  microsites and ``robots.txt``.
 
-Git gets the static-host layout, ``robots.txt`` and ``_headers`` (read by
-Netlify and Cloudflare Pages), S3 only ``robots.txt`` (a bucket would serve
-``_headers``, which names the unlisted sites); neither gets server
-configuration or a password hash (those must not end up in a repository or
-a bucket). Neither can ask for a password by itself, so
-private microsites go there only with ``private_without_auth=True``.
+``static``, ``git`` and ``s3`` cannot ask for a password, so they refuse
+private microsites unless ``skip_private=True`` (publish the others) or
+``private_without_auth=True`` (something in front of the host
+authenticates). ``skip_private`` works for every target.
 
-``only`` publishes some microsites and leaves the others at the target as
-they are; without it, the target becomes exactly the site's microsites
-(whatever was published before and is gone from the site is removed).
+Without ``only`` the target becomes exactly the microsites published:
+whatever was published before and is no longer built, or is now private and
+skipped, is removed. ``only`` publishes some microsites and leaves the
+others at the target as they are, with a warning naming them.
 """
 
 from __future__ import annotations
@@ -43,13 +53,18 @@ from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from . import __version__
-from .access import ACCESS_DIR, server_files, static_host_files
+from .access import ACCESS_DIR, NGINX_CONF, server_files, static_host_files
 from .audit import Finding, Manifest, SiteEntry, audit_site, read_manifest
 from .diagnostics import CxsiteError
 from .model import Portfolio
 
-STATE = f"{ACCESS_DIR}/cxsite-publish.json"   # marks a folder as ours; never served
+MARKER = ".cxsite-publish"                        # in DEST: marks a folder as ours, and says nothing else
+MARKER_TEXT = "Published by cxsite publish.\n"
+CONFIG_STATE = "cxsite-publish.json"              # in the server-configuration folder: what we wrote there
+LEGACY_STATE = f"{ACCESS_DIR}/cxsite-publish.json"  # the marker of earlier versions, inside DEST
 DEFAULT_BRANCH = "gh-pages"
+NO_AUTH = ("static", "git", "s3")                 # targets that cannot ask for a password
+CONFIG_SUFFIX = "-access"
 
 
 class PublishError(CxsiteError):
@@ -65,24 +80,25 @@ class AuditFailed(PublishError):
 
 @dataclass(frozen=True)
 class Target:
-    kind: str                 # "folder", "git" or "s3"
-    path: Path | None = None  # folder: DEST; git: the repository
+    kind: str                 # "folder", "static", "git" or "s3"
+    path: Path | None = None  # folder, static: DEST; git: the repository
     branch: str = ""
     bucket: str = ""
     prefix: str = ""          # "" or ending in "/"
 
     def __str__(self) -> str:
-        if self.kind == "folder":
-            return f"folder:{self.path}"
+        if self.kind in ("folder", "static"):
+            return f"{self.kind}:{self.path}"
         if self.kind == "git":
             return f"git:{self.path}#{self.branch}"
         return f"s3://{self.bucket}/{self.prefix}"
 
 
 def parse_target(text: str) -> Target:
-    """``folder:DEST``, ``git:REPO[#BRANCH]`` or ``s3://BUCKET[/PREFIX]``."""
-    if text.startswith("folder:") and len(text) > len("folder:"):
-        return Target("folder", Path(text[len("folder:"):]))
+    """``folder:DEST``, ``static:DEST``, ``git:REPO[#BRANCH]`` or ``s3://BUCKET[/PREFIX]``."""
+    for kind in ("folder", "static"):
+        if text.startswith(f"{kind}:") and len(text) > len(kind) + 1:
+            return Target(kind, Path(text[len(kind) + 1:]))
     if text.startswith("git:") and len(text) > len("git:"):
         repo, _, branch = text[len("git:"):].partition("#")
         if repo:
@@ -92,19 +108,33 @@ def parse_target(text: str) -> Target:
         prefix = prefix.strip("/")
         if bucket and ".." not in prefix.split("/"):
             return Target("s3", bucket=bucket, prefix=prefix + "/" if prefix else "")
-    raise PublishError(f"unknown target {text!r}: use folder:DEST, git:REPO[#BRANCH] or s3://BUCKET/PREFIX")
+    raise PublishError(f"unknown target {text!r}: use folder:DEST (nginx, Apache), static:DEST (GitHub or GitLab "
+                       "Pages, Netlify), git:REPO[#BRANCH] or s3://BUCKET/PREFIX")
+
+
+def default_server_config(dest: Path) -> Path:
+    """``DEST-access`` beside ``DEST``: outside the web root."""
+    dest = Path(dest).absolute()
+    return dest.parent / (dest.name + CONFIG_SUFFIX)
 
 
 @dataclass(frozen=True)
 class PublishResult:
     target: str
     sites: tuple[str, ...]          # the microsites published
-    changed: tuple[str, ...]        # paths added, changed or removed at the target
+    changed: tuple[str, ...]        # paths added, changed or removed at the target (server configuration:
+                                    # absolute paths)
     commit: str | None = None       # git: the new commit (None: nothing changed)
     warnings: tuple[str, ...] = field(default=())
+    skipped: tuple[str, ...] = field(default=())   # private microsites left out (skip_private)
+    server_config: str | None = None               # folder: where nginx.conf and the password files are
 
 
 # ----------------------------------------------------------------- helpers
+
+def _are(items: Sequence[str], singular: str = "is", plural: str = "are") -> str:
+    return f"{', '.join(items)} {singular if len(items) == 1 else plural}"
+
 
 def _write(path: Path, text: str) -> None:
     """Write a new file (unlinking first: the path may be a hard link into the old tree)."""
@@ -156,43 +186,76 @@ def _base_url_warnings(entries: Iterable[SiteEntry], prefix: str = "") -> list[s
     return warnings
 
 
-# ------------------------------------------------------------------ folder
+def _left_alone_warnings(target: Target, manifest: Manifest, entries: Sequence[SiteEntry],
+                         present: set[str]) -> list[str]:
+    """``--only`` leaves the other microsites at the target as they were: say which, and which of them
+    should not be there any more."""
+    others = sorted(present - {e.folder for e in entries})
+    if not others:
+        return []
+    built = {site.folder: site for site in manifest.sites}
+    warnings = [f"--only left {len(others)} other microsite{'s' if len(others) != 1 else ''} at {target} as "
+                f"published before: {', '.join(others)}; publish without --only to make {target} exactly "
+                "what is published"]
+    gone = [folder for folder in others if folder not in built]
+    if gone:
+        warnings.append(f"{_are(gone)} no longer built but still published at {target}: publish without --only "
+                        "to remove them")
+    private = [folder for folder in others if folder in built and built[folder].access == "private"]
+    if private and target.kind in NO_AUTH:
+        warnings.append(f"{_are(private)} private now but still published at {target}, which cannot ask for a "
+                        "password: publish without --only (with --skip-private) to remove them")
+    return warnings
 
-def _publish_folder(site_dir: Path, manifest: Manifest, entries: Sequence[SiteEntry], dest: Path,
-                    selective: bool, environ: Mapping[str, str]) -> tuple[str, ...]:
-    dest = dest.absolute()
-    if dest.exists() and (not dest.is_dir() or (any(dest.iterdir()) and not (dest / STATE).is_file())):
-        raise PublishError(f"refusing to replace {dest}: it is not a folder cxsite publish wrote (no {STATE}); "
+
+# ------------------------------------------------------- folder and static
+
+def _ours(dest: Path) -> bool:
+    return (dest / MARKER).is_file() or (dest / LEGACY_STATE).is_file()
+
+
+def _stage(site_dir: Path, manifest: Manifest, entries: Sequence[SiteEntry], dest: Path, selective: bool,
+           kind: str) -> tuple[Path, list[SiteEntry], set[str]]:
+    """A new web tree beside ``dest``: the microsites to publish, and with ``selective`` the other
+    microsites already in ``dest`` (hard links). Returns it, the microsites it will hold (in manifest
+    order) and the microsites ``dest`` held before (``selective`` only)."""
+    if dest.exists() and (not dest.is_dir() or (any(dest.iterdir()) and not _ours(dest))):
+        raise PublishError(f"refusing to replace {dest}: it is not a folder cxsite publish wrote (no {MARKER}); "
                            "choose another destination or empty it")
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.staging-", dir=dest.parent))
     try:
         sites = list(entries)
+        present: set[str] = set()
         if selective and dest.exists():
-            shutil.copytree(dest, staging, copy_function=os.link, dirs_exist_ok=True)
-            present = _folders_in(_tree(staging))
+            present = _folders_in(_tree(dest))
             unknown = sorted(present - {site.folder for site in manifest.sites})
-            if unknown:
+            if unknown and kind == "folder":
                 raise PublishError(f"{dest} holds {', '.join(unknown)}, which {site_dir} does not build any more; "
                                    "publish without --only to remove it")
-            sites = _in_manifest_order(manifest, present | {e.folder for e in entries})
+            chosen = {e.folder for e in entries}
+            for folder in sorted(present - chosen):   # kept as they are; only the microsites, nothing else
+                shutil.copytree(dest / folder, staging / folder, copy_function=os.link)
+                if kind == "static":
+                    for leftover in (staging / folder).rglob(".htaccess"):
+                        leftover.unlink()
+            sites = _in_manifest_order(manifest, present | chosen)
         _copy_microsites(site_dir, entries, staging)
-        previous = {rel: path.read_text(encoding="utf-8") for rel, path in _tree(dest / ACCESS_DIR).items()
-                    if rel.endswith(".htpasswd")}
-        previous = {f"{ACCESS_DIR}/{rel}": text for rel, text in previous.items()}
-        files = server_files(sites, dest / ACCESS_DIR, environ, previous, manifest.cutoff.isoformat())
-        files[STATE] = json.dumps({"generator": f"cxsite {__version__}", "cutoff": manifest.cutoff.isoformat(),
-                                   "sites": {s.folder: s.access for s in sites}}, indent=2) + "\n"
-        for rel, text in files.items():
-            _write(staging / rel, text)
-        changed = _differences(dest, staging)
-        if changed:
-            _swap(staging, dest)
-        else:
-            shutil.rmtree(staging)
+        _write(staging / MARKER, MARKER_TEXT)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return staging, sites, present
+
+
+def _replace(staging: Path, dest: Path) -> tuple[str, ...]:
+    """Swap the staged tree in if it differs from ``dest``; the paths that changed."""
+    try:
+        changed = _differences(dest, staging)
+        if changed:
+            _swap(staging, dest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return changed
 
 
@@ -211,6 +274,99 @@ def _swap(staging: Path, dest: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _publish_static(site_dir: Path, manifest: Manifest, entries: Sequence[SiteEntry], dest: Path,
+                    selective: bool) -> tuple[tuple[str, ...], set[str]]:
+    dest = dest.absolute()
+    staging, sites, present = _stage(site_dir, manifest, entries, dest, selective, "static")
+    try:
+        for rel, text in static_host_files(sites).items():
+            _write(staging / rel, text)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return _replace(staging, dest), present
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _config_state(config: Path) -> dict[str, Any] | None:
+    try:
+        state = json.loads((config / CONFIG_STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) and isinstance(state.get("files"), list) else None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace one file at once (the server may read it at any moment), with the usual permissions."""
+    temporary = path.with_name(f".{path.name}.cxsite-{os.getpid()}")
+    try:
+        with open(temporary, "x", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _publish_folder(site_dir: Path, manifest: Manifest, entries: Sequence[SiteEntry], dest: Path,
+                    config: Path, selective: bool, environ: Mapping[str, str]) -> tuple[tuple[str, ...], set[str]]:
+    dest, config = dest.absolute(), config.absolute()
+    if _inside(config, dest):
+        raise PublishError(f"the server configuration ({config}) must not be inside the folder it serves ({dest}): "
+                           "a server that serves that folder would serve the password files too; give "
+                           f"--server-config a folder outside it (default: {default_server_config(dest)})")
+    if _inside(config, Path(site_dir).absolute()):
+        raise PublishError(f"the server configuration ({config}) must not be inside the built site {site_dir}")
+    if config.exists() and not config.is_dir():
+        raise PublishError(f"{config} is not a folder: give --server-config a folder for nginx.conf and the "
+                           "password files")
+    state = _config_state(config)
+    owned = set(state["files"]) if state else set()
+    # Password files written before, here or (earlier versions) in DEST/_access/: unchanged passwords keep
+    # their hashes, so publishing again changes nothing.
+    previous = {}
+    for folder in (dest / ACCESS_DIR, config):
+        if folder.is_dir():
+            previous.update({path.name: path.read_text(encoding="utf-8") for path in folder.glob("*.htpasswd")})
+
+    staging, sites, present = _stage(site_dir, manifest, entries, dest, selective, "folder")
+    try:
+        files = server_files(sites, config, environ, previous, manifest.cutoff.isoformat())
+        for rel, text in files.web.items():
+            _write(staging / rel, text)
+        config_files = dict(files.config)
+        foreign = sorted(name for name in config_files if name not in owned and (config / name).exists())
+        if foreign:
+            raise PublishError(f"refusing to overwrite {', '.join(str(config / n) for n in foreign)}: not written "
+                               f"by cxsite publish (no {CONFIG_STATE} naming it); choose another --server-config "
+                               "or remove it")
+        config_files[CONFIG_STATE] = json.dumps(
+            {"generator": f"cxsite {__version__}", "cutoff": manifest.cutoff.isoformat(), "web_root": str(dest),
+             "files": sorted(files.config), "sites": {s.folder: s.access for s in sites}}, indent=2) + "\n"
+        # New and changed configuration first (a new password file must exist before the .htaccess that
+        # names it is served), stale files after the swap (the old .htaccess may still name them).
+        config.mkdir(parents=True, exist_ok=True)
+        changed = []
+        for name, text in config_files.items():
+            path = config / name
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                _write_atomically(path, text)
+                changed.append(str(path))
+        stale = sorted(name for name in owned - set(config_files) if isinstance(name, str) and "/" not in name
+                       and (name == NGINX_CONF or name.endswith(".htpasswd")) and (config / name).is_file())
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    web = _replace(staging, dest)
+    for name in stale:
+        (config / name).unlink()
+        changed.append(str(config / name))
+    return web + tuple(sorted(changed)), present
 
 
 # --------------------------------------------------------------------- git
@@ -245,7 +401,7 @@ def _message(manifest: Manifest, entries: Sequence[SiteEntry]) -> str:
 
 
 def _publish_git(site_dir: Path, manifest: Manifest, entries: Sequence[SiteEntry], target: Target,
-                 selective: bool) -> tuple[tuple[str, ...], str | None]:
+                 selective: bool) -> tuple[tuple[str, ...], str | None, set[str]]:
     assert target.path is not None
     repo = target.path.absolute()
     if not repo.is_dir():
@@ -269,6 +425,7 @@ def _publish_git(site_dir: Path, manifest: Manifest, entries: Sequence[SiteEntry
         _identity(env, repo)
         base = ["--git-dir", git_dir, "--work-tree", str(layout)]
         sites = list(entries)
+        present: set[str] = set()
         if selective and parent:
             _git([*base, "read-tree", parent], env=env)
             present = _folders_in(_git([*base, "ls-files"], env=env).splitlines())
@@ -276,21 +433,21 @@ def _publish_git(site_dir: Path, manifest: Manifest, entries: Sequence[SiteEntry
             for entry in entries:
                 _git([*base, "rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", entry.folder], env=env)
         _copy_microsites(site_dir, entries, layout)
-        files = static_host_files(sites)  # no .nojekyll: GitHub Pages' Jekyll must keep hiding _headers
+        files = static_host_files(sites, headers=True)  # no .nojekyll: GitHub Pages' Jekyll keeps hiding _headers
         for rel, text in files.items():
             _write(layout / rel, text)
         _git([*base, "add", "-A", "-f", "--", *(e.folder for e in entries), *files], cwd=layout, env=env)
         tree = _git([*base, "write-tree"], env=env)
         if parent:
             if tree == _git(["-C", str(repo), "rev-parse", f"{parent}^{{tree}}"]):
-                return (), None
+                return (), None, present
             changed = _git(["-C", str(repo), "diff-tree", "-r", "--name-only", "--no-renames", parent, tree])
         else:
             changed = _git([*base, "ls-files"], env=env)
         commit = _git(["-C", str(repo), "commit-tree", tree, *(["-p", parent] if parent else []),
                        "-m", _message(manifest, entries)], env=env)
         _git(["-C", str(repo), "update-ref", "-m", "cxsite publish", ref, commit, parent or ""], env=env)
-    return tuple(changed.splitlines()), commit
+    return tuple(changed.splitlines()), commit, present
 
 
 # ---------------------------------------------------------------------- s3
@@ -324,7 +481,7 @@ def _s3_client() -> Any:
 
 
 def _publish_s3(site_dir: Path, manifest: Manifest, entries: Sequence[SiteEntry], target: Target,
-                selective: bool, client: Any) -> tuple[str, ...]:
+                selective: bool, client: Any) -> tuple[tuple[str, ...], set[str]]:
     from botocore.exceptions import BotoCoreError, ClientError
 
     prefix = target.prefix
@@ -334,12 +491,12 @@ def _publish_s3(site_dir: Path, manifest: Manifest, entries: Sequence[SiteEntry]
             for item in page.get("Contents", []):
                 remote[item["Key"]] = item.get("ETag", "").strip('"')
         published = {key[len(prefix):] for key in remote}
-        sites = _in_manifest_order(manifest, (_folders_in(published) if selective else set())
-                                   | {e.folder for e in entries})
+        present = _folders_in(published) if selective else set()
+        sites = _in_manifest_order(manifest, present | {e.folder for e in entries})
         with tempfile.TemporaryDirectory(prefix="cxsite-publish-") as tmp:
             layout = Path(tmp)
             _copy_microsites(site_dir, entries, layout)
-            for rel, text in static_host_files(sites, "/" + prefix, headers=False).items():
+            for rel, text in static_host_files(sites, "/" + prefix).items():
                 _write(layout / rel, text)
             local = _tree(layout)
             changed = []
@@ -356,41 +513,65 @@ def _publish_s3(site_dir: Path, manifest: Manifest, entries: Sequence[SiteEntry]
                 "Objects": [{"Key": prefix + rel} for rel in gone[start:start + 1000]], "Quiet": True})
     except (BotoCoreError, ClientError) as exc:
         raise PublishError(f"S3 ({target}): {exc}") from None
-    return tuple(sorted(changed + gone))
+    return tuple(sorted(changed + gone)), present
 
 
 # --------------------------------------------------------------- publish
 
 def publish(site_dir: Path, target: Target | str, portfolio: Portfolio, *, only: Iterable[str] = (),
             markers: Iterable[str] = (), environ: Mapping[str, str] | None = None,
-            private_without_auth: bool = False, s3_client: Any = None) -> PublishResult:
+            private_without_auth: bool = False, skip_private: bool = False,
+            server_config: Path | str | None = None, s3_client: Any = None) -> PublishResult:
     """Audit ``site_dir`` against ``portfolio``, then publish it to ``target``.
 
     Raises :class:`AuditFailed` (with the findings) or :class:`PublishError`
     and then publishes nothing. ``environ`` (default ``os.environ``) holds
-    the ``CXSITE_PASSWORD_*`` variables of private customers."""
+    the ``CXSITE_PASSWORD_*`` variables of private customers (folder
+    targets). ``skip_private`` leaves private microsites out (any target);
+    ``server_config`` is where a folder target's ``nginx.conf`` and password
+    files go (default: ``DEST-access`` beside ``DEST``)."""
     site_dir = Path(site_dir)
     target = parse_target(target) if isinstance(target, str) else target
     environ = os.environ if environ is None else environ
     only = tuple(only)
+    if skip_private and private_without_auth:
+        raise PublishError("--skip-private and --private-without-auth contradict each other: choose one")
+    if server_config is not None and target.kind != "folder":
+        raise PublishError(f"--server-config is for folder: targets; a {target.kind} target gets no server "
+                           "configuration")
     manifest = read_manifest(site_dir)
-    entries = manifest.select(only)
+    chosen = manifest.select(only)
+    skipped = tuple(e.key for e in chosen if e.access == "private") if skip_private else ()
+    entries = tuple(e for e in chosen if not (skip_private and e.access == "private"))
+    if not entries and skipped:
+        raise PublishError(f"every microsite {'chosen with --only' if only else 'of ' + str(site_dir)} is private "
+                           "and --skip-private leaves them out: nothing to publish")
     private = [e.key for e in entries if e.access == "private"]
-    if target.kind != "folder" and private and not private_without_auth:
-        raise PublishError(f"{', '.join(private)} {'is' if len(private) == 1 else 'are'} private, and a {target.kind} "
-                           "target cannot ask for a password: publish to folder: for nginx or Apache, leave "
-                           "them out with --only, or pass --private-without-auth if the host in front of it "
-                           "authenticates")
+    if target.kind in NO_AUTH and private and not private_without_auth:
+        raise PublishError(
+            f"{_are(private)} private, and {'an' if target.kind == 's3' else 'a'} {target.kind} target cannot ask "
+            "for a password: pass --skip-private "
+            "to publish the other microsites without them, and serve the private ones from a folder: target "
+            "behind nginx or Apache (which ask for each customer's password) or, with --private-without-auth, "
+            "from an s3 bucket or a host that authenticates every visitor itself")
     findings = audit_site(site_dir, portfolio, markers=markers, only=only)
     if findings:
         raise AuditFailed(findings)
     warnings = _base_url_warnings(entries, target.prefix)
     commit = None
+    config = None
     if target.kind == "folder":
         assert target.path is not None
-        changed = _publish_folder(site_dir, manifest, entries, target.path, bool(only), environ)
+        config = Path(server_config) if server_config is not None else default_server_config(target.path)
+        changed, present = _publish_folder(site_dir, manifest, entries, target.path, config, bool(only), environ)
+        config = config.absolute()
+    elif target.kind == "static":
+        assert target.path is not None
+        changed, present = _publish_static(site_dir, manifest, entries, target.path, bool(only))
     elif target.kind == "git":
-        changed, commit = _publish_git(site_dir, manifest, entries, target, bool(only))
+        changed, commit, present = _publish_git(site_dir, manifest, entries, target, bool(only))
     else:
-        changed = _publish_s3(site_dir, manifest, entries, target, bool(only), s3_client or _s3_client())
-    return PublishResult(str(target), tuple(e.key for e in entries), changed, commit, tuple(warnings))
+        changed, present = _publish_s3(site_dir, manifest, entries, target, bool(only), s3_client or _s3_client())
+    warnings += _left_alone_warnings(target, manifest, entries, present)
+    return PublishResult(str(target), tuple(e.key for e in entries), changed, commit, tuple(warnings), skipped,
+                         str(config) if config is not None else None)

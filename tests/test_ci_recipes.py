@@ -10,7 +10,7 @@ this repository's), a copy of the demo portfolio in ``projects/``, and
 moment the demo is written for. Steps without cxsite (installing, uploading
 artifacts, deploying to Pages, rsync) are not run. A step's ``env:`` values
 that are GitHub expressions are replaced: ``CXSITE_PASSWORD_*`` secrets by a
-test password, the server folder ``STATUS_ROOT`` by a scratch folder; any
+test password, the server's folder ``STATUS_ROOT`` by a scratch folder; any
 other expression fails the test, so nothing a step needs goes untested.
 
 The demo takes about 20 s to build; a step that is the same in both recipes
@@ -123,15 +123,18 @@ def test_recipes_check_build_and_publish():
     github = cxsite_commands(github_units(load(GITHUB)))
     assert "cxsite check projects --strict --format github" in github
     assert "cxsite build projects --out site" in github
-    assert any(c.startswith("cxsite publish site --to folder:pages") for c in github)
-    assert any(c.startswith('cxsite publish site --to "folder:$STATUS_ROOT"') for c in github)
+    assert "cxsite publish site --to static:pages --skip-private" in github
+    assert 'cxsite publish site --to "folder:$STATUS_ROOT/www" --server-config "$STATUS_ROOT/access"' in github
     passwords = {key: value for job in load(GITHUB)["jobs"].values() for step in job.get("steps") or []
                  for key, value in (step.get("env") or {}).items() if key.startswith("CXSITE_PASSWORD_")}
     assert passwords and all(value == f"${{{{ secrets.{key} }}}}" for key, value in passwords.items())
     gitlab = cxsite_commands(gitlab_units(load(GITLAB)))
     assert "cxsite check projects --strict" in gitlab
     assert "cxsite build projects --out site" in gitlab
-    assert any(c.startswith("cxsite publish site --to folder:public") for c in gitlab)
+    assert "cxsite publish site --to static:public --skip-private" in gitlab
+    for recipe in (GITHUB, GITLAB):     # no Python snippet, no deleting files by hand
+        text = recipe.read_text(encoding="utf-8")
+        assert "python3 -" not in text and "rm -rf" not in text and "-name .htaccess" not in text
 
 
 # ------------------------------------------------------------------ running
@@ -222,30 +225,37 @@ def microsites(folder: Path) -> set[str]:
 DEMO_PRIVATE = "northbridge-health"
 
 
-def assert_static_host_layout(folder: Path) -> None:
+def assert_static_host_layout(checkout: Checkout, folder: Path) -> None:
     """A layout for GitHub or GitLab Pages: the demo's microsites but the private
     customer's, and none of the files meant for nginx, Apache or Netlify."""
     manifest = json.loads((folder.parent / "site" / "manifest.json").read_text())
     expected = {s["key"] for s in manifest["sites"] if s["access"] != "private"}
     assert expected and microsites(folder) == expected
     assert not (folder / DEMO_PRIVATE).exists()
-    leftovers = [p for p in folder.rglob("*") if p.name in ("_access", "_headers", ".htaccess", "manifest.json")
-                 or p.suffix == ".htpasswd"]
+    leftovers = [p for p in folder.rglob("*") if p.name in ("_access", "_headers", ".htaccess", "manifest.json",
+                                                            "nginx.conf") or p.suffix == ".htpasswd"]
     assert not leftovers, leftovers
+    assert not (folder.parent / f"{folder.name}-access").exists()
+    # The log names what was left out.
+    (output,) = [out for (script, _), out in checkout.done.items() if f"static:{folder.name}" in script]
+    assert f"(--skip-private): {DEMO_PRIVATE}/" in output
 
 
 def test_github_steps_run_on_the_demo(checkout):
     run_all(checkout, github_units(load(GITHUB)))
-    assert_static_host_layout(checkout.root / "pages")
-    # The server route: every microsite, the private customer's behind its password.
-    server = checkout.status_root
-    assert DEMO_PRIVATE in {key.split("/")[0] for key in microsites(server)}
-    assert microsites(server) == microsites(checkout.root / "site")
-    htpasswd = (server / "_access" / f"{DEMO_PRIVATE}.htpasswd").read_text()
+    assert_static_host_layout(checkout, checkout.root / "pages")
+    # The server route: every microsite, the private customer's behind its password, whose hashes and
+    # the nginx configuration are outside the web root.
+    www, access = checkout.status_root / "www", checkout.status_root / "access"
+    assert DEMO_PRIVATE in {key.split("/")[0] for key in microsites(www)}
+    assert microsites(www) == microsites(checkout.root / "site")
+    assert not [p for p in www.rglob("*") if p.suffix == ".htpasswd" or p.name in ("nginx.conf", "_access")]
+    htpasswd = (access / f"{DEMO_PRIVATE}.htpasswd").read_text()
     assert htpasswd.startswith("ci:$apr1$")
-    assert str(server / "_access" / f"{DEMO_PRIVATE}.htpasswd") in (server / "_access" / "nginx.conf").read_text()
+    assert str(access / f"{DEMO_PRIVATE}.htpasswd") in (access / "nginx.conf").read_text()
+    assert sorted(p.name for p in checkout.status_root.iterdir()) == ["access", "www"]   # nothing else to rsync
 
 
 def test_gitlab_script_runs_on_the_demo(checkout):
     run_all(checkout, gitlab_units(load(GITLAB)))
-    assert_static_host_layout(checkout.root / "public")
+    assert_static_host_layout(checkout, checkout.root / "public")

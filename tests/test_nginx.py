@@ -1,5 +1,6 @@
 """The published folder behind the real nginx: private microsites ask for
-their customer's password, and only that customer's password opens them."""
+their customer's password, and only that customer's password opens them;
+the password files and nginx.conf live outside the web root."""
 
 from __future__ import annotations
 
@@ -76,7 +77,11 @@ def server(tmp_path_factory):
     work = tmp_path_factory.mktemp("nginx")
     build_portfolio(root, work / "site", config_file=REPO / "mkdocs.yml", cutoff=NOW)
     dest = work / "www"
-    publish(work / "site", f"folder:{dest}", load_portfolio(root)[0], environ=PASSWORDS)
+    server_config = work / "server-config"
+    result = publish(work / "site", f"folder:{dest}", load_portfolio(root)[0], environ=PASSWORDS,
+                     server_config=server_config)
+    assert result.server_config == str(server_config)
+    assert not any(p.suffix == ".htpasswd" or p.name == "nginx.conf" for p in dest.rglob("*"))
 
     port = free_port()
     mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
@@ -97,7 +102,7 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         root {dest};
-        include {dest}/_access/nginx.conf;
+        include {server_config}/nginx.conf;
     }}
 }}
 """)
@@ -149,9 +154,10 @@ def test_another_customers_password_does_not(server):
 
 
 def test_password_files_and_server_configuration_are_never_served(server):
-    for path in ("/_access/acme.htpasswd", "/_access/nginx.conf", "/_access/cxsite-publish.json", "/_headers",
-                 "/.htaccess"):
-        assert get(server + path)[0] == 404, path
+    for path in ("/_access/acme.htpasswd", "/_access/nginx.conf", "/_headers", "/.htaccess",
+                 "/../server-config/acme.htpasswd", "/%2e%2e/server-config/nginx.conf",
+                 "/server-config/acme.htpasswd", "/acme.htpasswd", "/nginx.conf", "/cxsite-publish.json"):
+        assert get(server + path)[0] in (400, 404), path
     assert get(f"{server}/acme/everyone/.htaccess", ACME)[0] == 404
 
 

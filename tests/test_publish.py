@@ -1,5 +1,6 @@
-"""`cxsite publish`: audited microsites to a folder, a git branch or S3, with
-access control generated from each customer's `site.access`."""
+"""`cxsite publish`: audited microsites to a folder (nginx, Apache), a static
+host's folder, a git branch or S3, with access control generated from each
+customer's `site.access`."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from cxsite.access import (AccessError, apr1, apr1_matches, credentials, htacces
                            password_variable, robots_txt)
 from cxsite.audit import SiteEntry
 from cxsite.build import build_portfolio
+from cxsite.commands.audit import audit as audit_command
 from cxsite.commands.publish import publish as publish_command
-from cxsite.publish import AuditFailed, PublishError, content_type, parse_target, publish
+from cxsite.publish import (AuditFailed, PublishError, content_type, default_server_config, parse_target,
+                            publish)
 from cxsite.validate import load_portfolio
 
 from .conftest import CUSTOMER, PROJECT, REPO, TEAM, UPDATE, write_tree
@@ -69,6 +72,10 @@ def files_below(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
+def microsite_folders(root: Path) -> set[str]:
+    return {p.parent.relative_to(root).as_posix() for p in root.glob("*/*/index.html")}
+
+
 def entry(folder: str, access: str) -> SiteEntry:
     customer, audience = folder.split("/")
     return SiteEntry(folder, customer, audience, folder, access, f"https://x.example/{customer}/")
@@ -116,9 +123,10 @@ def test_robots_txt_allows_public_sites_and_never_names_the_others():
 
 
 def test_nginx_asks_for_a_password_only_for_private_sites():
-    conf = nginx_conf(SITES, Path("/srv/status/_access"))
+    conf = nginx_conf(SITES, Path("/srv/status-access"))
+    assert "include /srv/status-access/nginx.conf;" in conf
     private = conf[conf.index("location ^~ /sec/board/"):]
-    assert "auth_basic_user_file /srv/status/_access/sec.htpasswd;" in private
+    assert "auth_basic_user_file /srv/status-access/sec.htpasswd;" in private
     assert 'add_header X-Robots-Tag "noindex, nofollow" always;' in private
     unlisted = conf[conf.index("location ^~ /hid/everyone/"):conf.index("location ^~ /sec/board/")]
     assert "auth_basic" not in unlisted and "X-Robots-Tag" in unlisted
@@ -128,21 +136,25 @@ def test_nginx_asks_for_a_password_only_for_private_sites():
 
 
 def test_apache_htaccess_of_a_private_site():
-    text = htaccess(SITES[2], Path("/srv/status/_access"))
+    text = htaccess(SITES[2], Path("/srv/status-access"))
     assert "AuthType Basic" in text and "Require valid-user" in text
-    assert 'AuthUserFile "/srv/status/_access/sec.htpasswd"' in text
+    assert 'AuthUserFile "/srv/status-access/sec.htpasswd"' in text
     assert "Require" not in htaccess(SITES[1], Path("/x")) and "X-Robots-Tag" in htaccess(SITES[1], Path("/x"))
 
 
 def test_targets_are_parsed_or_refused():
     assert parse_target("folder:out/www").path == Path("out/www")
+    static = parse_target("static:public")
+    assert (static.kind, static.path, str(static)) == ("static", Path("public"), "static:public")
+    assert default_server_config(Path("/srv/status")) == Path("/srv/status-access")
+    assert default_server_config(Path("out/www/")) == Path("out/www-access").absolute()
     git = parse_target("git:../pages#live")
     assert (git.kind, git.path, git.branch) == ("git", Path("../pages"), "live")
     assert parse_target("git:../pages").branch == "gh-pages"
     s3 = parse_target("s3://bucket/status/sites/")
     assert (s3.bucket, s3.prefix) == ("bucket", "status/sites/")
     assert parse_target("s3://bucket").prefix == ""
-    for bad in ("out/www", "ftp://x", "folder:", "s3://", "s3://b/../x"):
+    for bad in ("out/www", "ftp://x", "folder:", "static:", "s3://", "s3://b/../x"):
         with pytest.raises(PublishError, match="unknown target"):
             parse_target(bad)
 
@@ -160,31 +172,94 @@ def test_content_types_are_right_for_every_kind_of_file():
 
 # ------------------------------------------------------------------ folder
 
-def test_folder_layout_is_ready_for_nginx_apache_and_static_hosts(built, model, tmp_path):
+def test_folder_layout_keeps_the_server_configuration_outside_the_web_root(built, model, tmp_path):
     dest = tmp_path / "www"
+    config = tmp_path / "www-access"
     result = publish(built[1], f"folder:{dest}", model, environ=PASSWORDS)
     assert result.sites == ("acme/everyone", "acme/executives", "globex/everyone")
-    files = files_below(dest)
-    assert {"acme/everyone/index.html", "acme/executives/index.html", "globex/everyone/index.html",
-            "robots.txt", "_headers", "_access/nginx.conf", "_access/acme.htpasswd", "acme/everyone/.htaccess",
-            "_access/.htaccess"} <= files
-    assert not any(name.endswith("manifest.json") for name in files)
-    assert "_access/globex.htpasswd" not in files                          # globex is public
-    conf = (dest / "_access/nginx.conf").read_text()
-    assert f"auth_basic_user_file {dest.absolute()}/_access/acme.htpasswd;" in conf
-    assert "Require valid-user" in (dest / "acme/executives/.htaccess").read_text()
-    users = dict(line.split(":", 1) for line in (dest / "_access/acme.htpasswd").read_text().splitlines())
+    assert result.server_config == str(config)
+    assert files_below(dest) >= {"acme/everyone/index.html", "acme/executives/index.html",
+                                 "globex/everyone/index.html", "robots.txt", ".cxsite-publish",
+                                 "acme/everyone/.htaccess", "globex/everyone/.htaccess"}
+    # Nothing in the web root a misconfigured server could leak: no hashes, no server configuration, no
+    # _headers (which names the unlisted microsites), no manifest.
+    assert not [name for name in files_below(dest) if name.startswith(("_access/", "_headers", "_"))
+                or name.endswith(("manifest.json", ".htpasswd", "nginx.conf"))]
+    assert "acme" not in (dest / ".cxsite-publish").read_text()
+    assert files_below(config) == {"nginx.conf", "acme.htpasswd", "cxsite-publish.json"}  # globex is public
+    conf = (config / "nginx.conf").read_text()
+    assert f"auth_basic_user_file {config}/acme.htpasswd;" in conf
+    assert f"include {config}/nginx.conf;" in conf
+    executives = (dest / "acme/executives/.htaccess").read_text()
+    assert "Require valid-user" in executives and f'AuthUserFile "{config}/acme.htpasswd"' in executives
+    users = dict(line.split(":", 1) for line in (config / "acme.htpasswd").read_text().splitlines())
     assert apr1_matches("acme-secret", users["ana"]) and apr1_matches("bob-secret", users["bob"])
-    assert "acme-secret" not in (dest / "_access/acme.htpasswd").read_text()
+    assert "acme-secret" not in (config / "acme.htpasswd").read_text()
     assert "Allow: /globex/everyone/" in (dest / "robots.txt").read_text()
     assert "acme" not in (dest / "robots.txt").read_text()
-    assert "/acme/everyone/*\n  X-Robots-Tag: noindex, nofollow" in (dest / "_headers").read_text()
-    # Hashes only ever go into the published folder.
+    # Hashes only ever go into the server-configuration folder.
     assert not any(p.suffix == ".htpasswd" for p in built[1].rglob("*"))
     assert subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "*.htpasswd"],
                           capture_output=True, text=True).stdout == ""
     # Pages of the private site already tell robots not to index them.
     assert '<meta name="robots" content="noindex' in (dest / "acme/everyone/index.html").read_text()
+
+
+def test_server_config_goes_where_asked_and_the_paths_follow(built, model, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = publish(built[1], "folder:srv/www", model, environ=PASSWORDS, server_config="etc/status")
+    config = tmp_path / "etc/status"                               # relative: made absolute
+    assert result.server_config == str(config) and (config / "acme.htpasswd").is_file()
+    assert f"auth_basic_user_file {config}/acme.htpasswd;" in (config / "nginx.conf").read_text()
+    assert f'AuthUserFile "{config}/acme.htpasswd"' in (tmp_path / "srv/www/acme/everyone/.htaccess").read_text()
+    assert not (tmp_path / "srv/www-access").exists()
+    for inside in ("srv/www/access", "srv/www"):
+        with pytest.raises(PublishError, match="must not be inside the folder it serves"):
+            publish(built[1], "folder:srv/www", model, environ=PASSWORDS, server_config=inside)
+    with pytest.raises(PublishError, match="--server-config is for folder: targets"):
+        publish(built[1], "static:pub", model, skip_private=True, server_config="etc/status")
+
+
+def test_server_config_folder_files_cxsite_did_not_write_are_never_replaced(built, model, tmp_path):
+    config = tmp_path / "etc"
+    config.mkdir()
+    (config / "nginx.conf").write_text("# the main configuration\n")
+    (config / "other.conf").write_text("# keep me\n")
+    with pytest.raises(PublishError, match="refusing to overwrite .*nginx.conf: not written by cxsite publish"):
+        publish(built[1], f"folder:{tmp_path / 'www'}", model, environ=PASSWORDS, server_config=config)
+    assert (config / "nginx.conf").read_text() == "# the main configuration\n"
+    assert not (tmp_path / "www").exists()
+    (config / "nginx.conf").unlink()
+    publish(built[1], f"folder:{tmp_path / 'www'}", model, environ=PASSWORDS, server_config=config)
+    assert (config / "other.conf").read_text() == "# keep me\n"   # a shared folder: only our files are touched
+
+
+def test_a_customer_that_is_no_longer_private_loses_its_password_file(built, model, tmp_path):
+    dest, config = tmp_path / "www", tmp_path / "www-access"
+    publish(built[1], f"folder:{dest}", model, environ=PASSWORDS)
+    assert (config / "acme.htpasswd").is_file()
+    result = publish(built[1], f"folder:{dest}", model, environ=PASSWORDS, skip_private=True)
+    assert result.sites == ("globex/everyone",) and result.skipped == ("acme/everyone", "acme/executives")
+    assert not (dest / "acme").exists() and not (config / "acme.htpasswd").exists()   # mirrored
+    assert str(config / "acme.htpasswd") in result.changed and "acme/everyone/index.html" in result.changed
+    assert "auth_basic" not in (config / "nginx.conf").read_text()
+
+
+def test_a_folder_of_the_old_layout_is_moved_to_the_new_one_keeping_the_hashes(built, model, tmp_path):
+    dest = tmp_path / "www"
+    publish(built[1], f"folder:{dest}", model, environ=PASSWORDS)
+    hashes = (tmp_path / "www-access/acme.htpasswd").read_text()
+    # What earlier versions wrote: everything in the web root.
+    shutil.rmtree(tmp_path / "www-access")
+    (dest / ".cxsite-publish").unlink()
+    (dest / "_access").mkdir()
+    (dest / "_access/cxsite-publish.json").write_text("{}")
+    (dest / "_access/acme.htpasswd").write_text(hashes)
+    (dest / "_headers").write_text("/acme/everyone/*\n")
+    result = publish(built[1], f"folder:{dest}", model, environ=PASSWORDS)
+    assert {"_access/acme.htpasswd", "_headers"} <= set(result.changed)
+    assert not (dest / "_access").exists() and not (dest / "_headers").exists()
+    assert (tmp_path / "www-access/acme.htpasswd").read_text() == hashes
 
 
 def test_publishing_the_same_site_again_changes_nothing(built, model, tmp_path):
@@ -227,7 +302,9 @@ def test_only_replaces_the_chosen_microsites(built, model, site, tmp_path):
     assert result.sites == ("globex/everyone",) and result.changed == ("globex/everyone/index.html",)
     assert "rebuilt" in (dest / "globex/everyone/index.html").read_text()
     assert "rebuilt" not in (dest / "acme/everyone/index.html").read_text()
-    assert "auth_basic" in (dest / "_access/nginx.conf").read_text()  # acme still protected
+    assert "auth_basic" in (tmp_path / "www-access/nginx.conf").read_text()  # acme still protected
+    assert "Require valid-user" in (dest / "acme/everyone/.htaccess").read_text()
+    assert [w for w in result.warnings if w.startswith("--only left 2 other microsites")] 
 
 
 def test_a_full_publish_removes_microsites_the_site_no_longer_has(built, model, tmp_path):
@@ -247,6 +324,77 @@ def test_a_folder_cxsite_did_not_write_is_never_replaced(built, model, tmp_path)
     with pytest.raises(PublishError, match="not a folder cxsite publish wrote"):
         publish(built[1], f"folder:{precious}", model, environ=PASSWORDS)
     assert (precious / "thesis.tex").read_text() == "do not delete"
+
+
+# ------------------------------------------------------------------ static
+
+def test_static_refuses_private_microsites_naming_them_and_the_fix(built, model, tmp_path):
+    with pytest.raises(PublishError) as refused:
+        publish(built[1], f"static:{tmp_path / 'public'}", model, environ=PASSWORDS)
+    message = str(refused.value)
+    assert message.startswith("acme/everyone, acme/executives are private, and a static target cannot ask for a "
+                              "password: pass --skip-private")
+    assert "folder:" in message and "--private-without-auth" in message
+    assert not (tmp_path / "public").exists()
+
+
+def test_static_layout_has_the_microsites_and_robots_txt_and_nothing_else(built, model, tmp_path):
+    dest = tmp_path / "public"
+    result = publish(built[1], f"static:{dest}", model, environ=PASSWORDS, skip_private=True)
+    assert result.sites == ("globex/everyone",) and result.skipped == ("acme/everyone", "acme/executives")
+    assert result.server_config is None
+    files = files_below(dest)
+    assert {name.split("/", 1)[0] for name in files} == {"globex", "robots.txt", ".cxsite-publish"}
+    assert files == {"robots.txt", ".cxsite-publish"} | {f"globex/everyone/{rel}" for rel in
+                                                         files_below(built[1] / "globex/everyone")}
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith((".htpasswd", ".htaccess", "nginx.conf"))
+                or p.name in ("_access", "_headers")]
+    assert "Allow: /globex/everyone/" in (dest / "robots.txt").read_text()
+    assert publish(built[1], f"static:{dest}", model, skip_private=True).changed == ()
+
+
+def test_static_without_only_mirrors_what_is_published(built, model, site, tmp_path):
+    dest = tmp_path / "public"
+    publish(built[1], f"static:{dest}", model, private_without_auth=True)
+    assert (dest / "acme/everyone/index.html").is_file()
+    shutil.copytree(dest / "globex/everyone", dest / "gone/everyone")   # a customer no longer built
+    result = publish(built[1], f"static:{dest}", model, skip_private=True)
+    assert microsite_folders(dest) == {"globex/everyone"}                # acme is private now: removed
+    assert "acme/everyone/index.html" in result.changed and "gone/everyone/index.html" in result.changed
+
+
+def test_static_with_only_leaves_the_others_and_says_so(built, model, tmp_path):
+    dest = tmp_path / "public"
+    publish(built[1], f"static:{dest}", model, private_without_auth=True)
+    shutil.copytree(dest / "globex/everyone", dest / "gone/everyone")
+    result = publish(built[1], f"static:{dest}", model, only=["globex"])
+    assert microsite_folders(dest) == {"acme/everyone", "acme/executives", "globex/everyone", "gone/everyone"}
+    warnings = "\n".join(result.warnings)
+    assert f"--only left 3 other microsites at static:{dest} as published before: acme/everyone, " \
+           "acme/executives, gone/everyone" in warnings
+    assert "gone/everyone is no longer built but still published" in warnings
+    assert "acme/everyone, acme/executives are private now but still published" in warnings
+
+
+def test_a_folder_layout_becomes_a_static_one(built, model, tmp_path):
+    dest = tmp_path / "public"
+    publish(built[1], f"folder:{dest}", model, environ=PASSWORDS, skip_private=True)
+    assert (dest / "globex/everyone/.htaccess").is_file()
+    publish(built[1], f"static:{dest}", model, skip_private=True, only=["globex"])
+    assert not list(dest.rglob(".htaccess"))
+
+
+def test_a_folder_cxsite_did_not_write_is_never_replaced_by_static(built, model, tmp_path):
+    with pytest.raises(PublishError, match="not a folder cxsite publish wrote"):
+        publish(built[1], f"static:{built[1]}", model, skip_private=True)   # the build folder itself
+    assert (built[1] / "manifest.json").is_file()
+
+
+def test_skip_private_with_nothing_left_is_an_error(built, model, tmp_path):
+    with pytest.raises(PublishError, match="every microsite chosen with --only is private"):
+        publish(built[1], f"static:{tmp_path / 'public'}", model, only=["acme"], skip_private=True)
+    with pytest.raises(PublishError, match="contradict"):
+        publish(built[1], f"static:{tmp_path / 'public'}", model, skip_private=True, private_without_auth=True)
 
 
 # --------------------------------------------------------------------- git
@@ -294,10 +442,23 @@ def test_git_makes_no_commit_when_nothing_changed_and_one_when_something_did(bui
 
 
 def test_private_microsites_do_not_go_to_git_unless_asked(built, model, repo):
-    with pytest.raises(PublishError, match="acme/everyone, acme/executives are private"):
+    with pytest.raises(PublishError, match="acme/everyone, acme/executives are private, .* --skip-private"):
         publish(built[1], f"git:{repo}", model)
     result = publish(built[1], f"git:{repo}", model, private_without_auth=True)
     assert "acme/everyone/index.html" in git(repo, "ls-tree", "-r", "--name-only", result.commit)
+
+
+def test_git_without_only_mirrors_what_is_published_and_with_only_warns(built, model, repo):
+    publish(built[1], f"git:{repo}", model, private_without_auth=True)
+    only = publish(built[1], f"git:{repo}", model, only=["globex"])
+    assert only.commit is None                                          # nothing changed for globex
+    assert any("acme/everyone, acme/executives are private now but still published at git:" in w
+               for w in only.warnings)
+    result = publish(built[1], f"git:{repo}", model, skip_private=True)
+    assert result.skipped == ("acme/everyone", "acme/executives") and result.commit
+    tree = git(repo, "ls-tree", "-r", "--name-only", "gh-pages").splitlines()
+    assert not [name for name in tree if name.startswith("acme/")] and "globex/everyone/index.html" in tree
+    assert "acme/everyone/index.html" in result.changed
 
 
 def test_git_refuses_a_branch_that_is_checked_out(built, model, repo):
@@ -348,6 +509,19 @@ def test_s3_uploads_changed_files_only_with_their_content_types(built, model, si
     assert changed == ("globex/everyone/assets/cxsite/cxsite.css",)
 
 
+def test_s3_skips_private_microsites_and_warns_about_what_only_leaves(built, model, bucket):
+    result = publish(built[1], "s3://status/web", model, only=["globex"], skip_private=True, s3_client=bucket)
+    assert result.skipped == ()
+    assert any("old/everyone is no longer built but still published" in w for w in result.warnings)
+    with pytest.raises(PublishError, match="are private, and an s3 target"):
+        publish(built[1], "s3://status/web", model, s3_client=bucket)
+    result = publish(built[1], "s3://status/web", model, skip_private=True, s3_client=bucket)
+    keys = {o["Key"] for o in bucket.list_objects_v2(Bucket="status")["Contents"]}
+    assert result.skipped == ("acme/everyone", "acme/executives")
+    assert not [w for w in result.warnings if "--only" in w or "still published" in w]
+    assert not any(key.startswith(("web/acme/", "web/old/")) for key in keys)
+
+
 def test_s3_full_publish_removes_what_is_gone_below_its_prefix_only(built, model, bucket):
     result = publish(built[1], "s3://status/web/", model, private_without_auth=True, s3_client=bucket)
     keys = {o["Key"] for o in bucket.list_objects_v2(Bucket="status")["Contents"]}
@@ -363,9 +537,39 @@ def test_cli_publishes_and_lists_the_microsites(built, tmp_path):
     result = CliRunner().invoke(publish_command, args, env=PASSWORDS)
     assert result.exit_code == 0, result.output
     assert f"cxsite published 3 microsites to folder:{dest}" in result.output
+    assert f"server configuration (never serve it): {tmp_path / 'www-access'}" in result.output
     assert "  acme/executives" in result.output
     again = CliRunner().invoke(publish_command, args, env=PASSWORDS)
     assert "already up to date, nothing changed" in again.output
+
+
+def test_cli_static_with_skip_private_says_what_it_left_out(built, tmp_path):
+    base = [str(built[1]), "--to", f"static:{tmp_path / 'public'}", "--projects", str(built[0])]
+    refused = CliRunner().invoke(publish_command, base)
+    assert refused.exit_code == 1 and "are private, and a static target cannot ask for a password" in refused.output
+    assert "nothing was published" in refused.output and not (tmp_path / "public").exists()
+    result = CliRunner().invoke(publish_command, [*base, "--skip-private"])
+    assert result.exit_code == 0, result.output
+    assert "skipped 2 private microsites (--skip-private): acme/everyone, acme/executives" in result.output
+    assert f"cxsite published 1 microsite to static:{tmp_path / 'public'}" in result.output
+    assert "server configuration" not in result.output
+    wrong = CliRunner().invoke(publish_command, [*base, "--skip-private", "--server-config", str(tmp_path / "c")])
+    assert wrong.exit_code == 2 and "only for folder: targets" in wrong.output
+    both = CliRunner().invoke(publish_command, [*base, "--skip-private", "--private-without-auth"])
+    assert both.exit_code == 2 and "contradict" in both.output
+
+
+def test_cli_without_a_portfolio_names_the_projects_option(built, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)                                   # no projects/ here
+    result = CliRunner().invoke(publish_command, [str(built[1]), "--to", "static:public", "--skip-private"])
+    assert result.exit_code == 1
+    assert "pass --projects DIR: the portfolio this site was built from" in result.output
+    assert "cxsite check projects" not in result.output
+    given = CliRunner().invoke(publish_command, [str(built[1]), "--to", "static:public", "--projects", "nope"])
+    assert given.exit_code == 1 and "portfolio folder nope not found: pass --projects DIR" in given.output
+    audit = CliRunner().invoke(audit_command, [str(built[1])])
+    assert audit.exit_code == 1 and "cxsite audit failed" in audit.output
+    assert "pass --projects DIR: the portfolio this site was built from" in audit.output
 
 
 def test_cli_errors_are_clean_messages(built, site, tmp_path):

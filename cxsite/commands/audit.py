@@ -31,6 +31,15 @@ def load(projects_dir: Path, command: str):  # type: ignore[no-untyped-def]
     """The portfolio, or a clean exit listing its errors."""
     from ..validate import load_portfolio
 
+    if not projects_dir.is_dir():
+        context = click.get_current_context(silent=True)
+        given = context is not None and context.get_parameter_source("projects_dir") not in (
+            None, click.core.ParameterSource.DEFAULT)
+        if given:
+            fail(f"portfolio folder {projects_dir} not found: pass --projects DIR: the portfolio this site was "
+                 "built from (the folder that holds team.yml)", command)
+        fail(f"no portfolio folder {projects_dir}/ here: pass --projects DIR: the portfolio this site was built "
+             "from (it says what each audience may not see)", command)
     try:
         portfolio, _ = load_portfolio(projects_dir)
     except PortfolioError as exc:
