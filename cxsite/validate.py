@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 from pathlib import Path
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
@@ -21,6 +22,13 @@ from .load import RawCustomer, RawPortfolio, RawProject, RawUpdate, Reader, Yaml
 from .schema import CUSTOMER, INVALID, PROJECT, TEAM, UPDATE, Context, Record
 
 DEFAULT_AUDIENCE = m.Audience("everyone", "Everyone")
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown():  # type: ignore[no-untyped-def]
+    from .markup import MarkdownRenderer
+
+    return MarkdownRenderer()
 
 
 def load_portfolio(root: Path | str) -> tuple[m.Portfolio, tuple[Diagnostic, ...]]:
@@ -410,6 +418,9 @@ class Builder:
         if not ru.body.strip():
             self.diag.warning(Location(ru.display, ru.body_line, 1), "update has no text after the front matter",
                               "write what happened and what it means for the customer")
+        else:
+            # Bodies too big or too complex to render safely, raw HTML shown as text, removed links.
+            self.diag.extend(_markdown().check(ru.body, Location(ru.display, ru.body_line, 1)))
         return m.Update(
             id=data["id"], slug=ru.slug, title=data["title"], published=published, author_id=author,
             kind=m.UpdateKind(data.get("kind") or "progress"), body_markdown=ru.body, source=ru.path,
