@@ -141,6 +141,10 @@ def build_one(site: Microsite, config: Path, staging: Path, fingerprint: str = "
     artifacts = _RENDERER.render(site)
     folder = site_folder(site.customer.slug, site.audience.id)
     build_microsite(artifacts, config, staging / folder)
+    # Read back what subscribers will read, here in the worker, in parallel.
+    problems = verify_tree(staging, [folder])
+    if problems:
+        raise BuildError("the build wrote files that do not read back:\n  " + "\n  ".join(problems))
     return dataclasses.replace(_record(artifacts, folder), fingerprint=fingerprint)
 
 
@@ -213,7 +217,7 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
         by_key = {record.key: record for record in built} | {key: previous[key] for key in reuse}
         records = [by_key[site.key] for site in sites]
         fresh_folders = [record.folder for record in built]
-        problems = verify_tree(staging, fresh_folders)
+        problems = verify_tree(staging, [DASHBOARD_FOLDER]) if not only else []
         if problems:
             raise BuildError("the build wrote files that do not read back:\n  " + "\n  ".join(problems))
         manifest = {

@@ -800,6 +800,16 @@ class MarkdownRenderer:
                 diagnostics.append(Diagnostic(_at(location, line), note.message, note.hint, Severity.WARNING))
         return diagnostics
 
+    def quick_check(self, text: str, location: Location) -> list[Diagnostic]:
+        """The errors of :meth:`check` without converting the body: size
+        and pre-check limits only, in one linear pass. What ``cxsite check``
+        runs on every update, so a large portfolio checks in seconds."""
+        try:
+            body = _normalise(_bounded(text))
+        except MarkdownTooLarge as exc:
+            return [exc.diagnostic(location)]
+        return [p.diagnostic(location) for p in precheck(body)]
+
     def _render(self, body: str, checked: bool = False) -> tuple[RenderedMarkdown, tuple[_Note, ...]]:
         """Render a normalised *body* (pre-checked already when *checked*)."""
         key = hashlib.sha256(body.encode("utf-8")).digest()

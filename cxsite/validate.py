@@ -419,8 +419,8 @@ class Builder:
             self.diag.warning(Location(ru.display, ru.body_line, 1), "update has no text after the front matter",
                               "write what happened and what it means for the customer")
         else:
-            # Bodies too big or too complex to render safely, raw HTML shown as text, removed links.
-            self.diag.extend(_markdown().check(ru.body, Location(ru.display, ru.body_line, 1)))
+            # Bodies too big or too complex to render safely (checked without converting them).
+            self.diag.extend(_markdown().quick_check(ru.body, Location(ru.display, ru.body_line, 1)))
         return m.Update(
             id=data["id"], slug=ru.slug, title=data["title"], published=published, author_id=author,
             kind=m.UpdateKind(data.get("kind") or "progress"), body_markdown=ru.body, source=ru.path,
