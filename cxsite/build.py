@@ -12,7 +12,6 @@ import datetime as dt
 import dataclasses
 import json
 import multiprocessing
-import os
 import shutil
 import tempfile
 import time
@@ -26,6 +25,7 @@ from .diagnostics import BuildError, Diagnostic, PortfolioError
 from .incremental import (code_fingerprint, deduplicate, input_signature, link_tree, site_fingerprint,
                           valid_until)
 from .dashboard import DASHBOARD_FOLDER
+from .fsutil import swap_into_place
 from .mkdocs_adapter import build_microsite, find_config
 from .paths import site_folder
 from .pipeline import SiteRenderer, build_cutoff
@@ -80,22 +80,6 @@ def _is_replaceable(out_dir: Path) -> bool:
     if not out_dir.is_dir():
         return False
     return (out_dir / MANIFEST).is_file() or not any(out_dir.iterdir())
-
-
-def _swap_into_place(staging: Path, out_dir: Path) -> None:
-    old = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        os.rmdir(old)
-        os.rename(out_dir, old)
-    try:
-        os.rename(staging, out_dir)
-    except OSError:
-        if old is not None:
-            os.rename(old, out_dir)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def verify_tree(root: Path, folders: Iterable[str] | None = None) -> list[str]:
@@ -233,7 +217,7 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _audit(staging, portfolio, moment, [record.key for record in built])
         deduplicate(staging, [record.folder for record in records], fresh_folders)
-        _swap_into_place(staging, out_dir)
+        swap_into_place(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

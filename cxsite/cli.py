@@ -6,6 +6,7 @@ renders anything itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import time
@@ -76,9 +77,7 @@ def check(projects_dir: Path, strict: bool, fmt: str, now: str | None, notice_da
     sys.exit(1 if errors else 0)
 
 
-def _parse_moment(value: str | None) -> "dt.datetime | None":
-    import datetime as dt
-
+def _parse_moment(value: str | None) -> dt.datetime | None:
     if not value:
         return None
     try:

@@ -56,6 +56,7 @@ from . import __version__
 from .access import ACCESS_DIR, NGINX_CONF, server_files, static_host_files
 from .audit import Finding, Manifest, SiteEntry, audit_site, read_manifest
 from .diagnostics import CxsiteError
+from .fsutil import swap_into_place
 from .model import Portfolio
 
 MARKER = ".cxsite-publish"                        # in DEST: marks a folder as ours, and says nothing else
@@ -253,27 +254,10 @@ def _replace(staging: Path, dest: Path) -> tuple[str, ...]:
     try:
         changed = _differences(dest, staging)
         if changed:
-            _swap(staging, dest)
+            swap_into_place(staging, dest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return changed
-
-
-def _swap(staging: Path, dest: Path) -> None:
-    """Two renames: the old tree out of the way, the new one in its place."""
-    old = None
-    if dest.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
-        os.rmdir(old)
-        os.rename(dest, old)
-    try:
-        os.rename(staging, dest)
-    except OSError:
-        if old is not None:
-            os.rename(old, dest)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _publish_static(site_dir: Path, manifest: Manifest, entries: Sequence[SiteEntry], dest: Path,

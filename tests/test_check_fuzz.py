@@ -4,7 +4,6 @@ they give diagnostics (hypothesis)."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 

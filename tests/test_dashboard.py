@@ -18,7 +18,7 @@ from cxsite.rules import cx_findings
 from cxsite.subscriptions.verify import verify_outputs
 from cxsite.validate import load_portfolio
 
-from .conftest import CUSTOMER, PROJECT, REPO, UPDATE
+from .conftest import CUSTOMER, PROJECT, REPO
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 
