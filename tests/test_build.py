@@ -172,3 +172,42 @@ def test_the_build_audits_what_it_built_and_refuses_a_leak(tmp_path, portfolio, 
     with pytest.raises(BuildError, match="the audit found"):
         build(root, out, clean=True)
     assert snapshot(out) == before
+
+
+def test_a_site_without_feeds_or_projects_has_no_dead_links(tmp_path, portfolio):
+    """Every relative link of every page resolves to a file in the microsite."""
+    root = portfolio({"acme/customer.yml": CUSTOMER.replace('site: {base_url: "https://status.example/acme/"}',
+                                                            "site: {feeds: false}"),
+                      "acme/erp/project.yml": None, "acme/erp/updates/kickoff.md": None})
+    out = tmp_path / "site"
+    build(root, out)
+    site = out / "acme/everyone"
+    assert "There are no projects to show yet." in read(site / "index.html")
+    for page in site.rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        for url in re.findall(r'href="([^"#:?]+)"', read(page)):
+            target = (page.parent / url).resolve()
+            assert target.is_file() or (target / "index.html").is_file(), (page.relative_to(site), url)
+
+
+def test_the_demo_has_no_dead_links(demo_site):
+    dead = []
+    for page in demo_site.rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        for url in set(re.findall(r'(?:href|src)="([^"#:?]+)(?:#[^"]*)?"', read(page))):
+            target = (page.parent / url).resolve()
+            if not (target.is_file() or (target / "index.html").is_file()):
+                dead.append(f"{page.relative_to(demo_site)} -> {url}")
+    assert dead == []
+
+
+def test_a_light_brand_colour_still_gives_readable_links_and_header(tmp_path, portfolio):
+    root = portfolio({"acme/customer.yml": CUSTOMER + 'brand: {colour: "#ffd700"}\n'})
+    out = tmp_path / "site"
+    build(root, out)
+    head = read(out / "acme/everyone/index.html").split("</head>")[0]
+    light = re.search(r'\[data-md-color-scheme="default"\]\{([^}]*)\}', head).group(1)
+    assert "--md-typeset-a-color:#8a7400" in light   # gold darkened to 4.8:1 on white
+    assert "--md-primary-bg-color:#000000" in light  # black header text on the yellow header

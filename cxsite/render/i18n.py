@@ -81,7 +81,7 @@ WORDS: dict[str, dict[str, str]] = {
         "updates_count": "{count} updates", "cadence_promise": "We publish an update {cadence}.",
         "skip_to_content": "Skip to content", "not_found": "Page not found",
         "not_found_text": "This page does not exist (any more). Start again from the overview.",
-        "embargo_none": "", "of_total": "of",
+        "embargo_none": "", "of_total": "of", "no_projects": "There are no projects to show yet.",
     },
     "de": {
         "on_track": "Im Plan", "at_risk": "Gefährdet", "off_track": "Kritisch",
@@ -154,7 +154,7 @@ WORDS: dict[str, dict[str, str]] = {
         "updates_count": "{count} Neuigkeiten", "cadence_promise": "Wir veröffentlichen {cadence} eine Neuigkeit.",
         "skip_to_content": "Zum Inhalt springen", "not_found": "Seite nicht gefunden",
         "not_found_text": "Diese Seite gibt es nicht (mehr). Beginnen Sie wieder bei der Übersicht.",
-        "embargo_none": "", "of_total": "von",
+        "embargo_none": "", "of_total": "von", "no_projects": "Noch keine Projekte.",
     },
 }
 
