@@ -12,12 +12,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from .diagnostics import Collector, Location, display_path
+from .parsecache import MISSING, ParseCache
 from .schema import SLUG_HINT, SLUG_PATTERN
 
 MAX_YAML_BYTES = 1 << 20        # 1 MiB: a project.yml is a few KiB
@@ -83,10 +85,12 @@ class Reader:
 
     root: Path
     diagnostics: Collector = field(default_factory=Collector)
+    cache: "ParseCache | None" = None
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.abspath(self.root))
         self._real_root = Path(os.path.realpath(self.root))
+        self._inside: set[str] = {str(self.root)}  # folders known to lie inside (not links)
 
     def display(self, path: Path) -> str:
         return display_path(path)
@@ -97,9 +101,19 @@ class Reader:
     # ------------------------------------------------------------ files
 
     def inside(self, path: Path) -> bool:
-        """False (with a diagnostic) when a symlink leads out of the portfolio."""
+        """False (with a diagnostic) when a symlink leads out of the portfolio.
+
+        A plain file or folder in a folder already found inside is inside
+        too; only links (and the first look at a folder) need resolving."""
+        parent = os.path.dirname(path)
+        if parent in self._inside and not os.path.islink(path):
+            if os.path.isdir(path):
+                self._inside.add(str(path))
+            return True
         real = Path(os.path.realpath(path))
         if real == self._real_root or self._real_root in real.parents:
+            if not os.path.islink(path) and os.path.isdir(path):
+                self._inside.add(str(path))
             return True
         self.diagnostics.error(self.here(path), "this link points outside the portfolio folder",
                                "copy the file into the portfolio instead of linking to it")
@@ -208,13 +222,40 @@ class Reader:
                 stack.extend((child, depth + 1) for child in node.value)
         return True
 
+    def _cached(self, path: Path) -> tuple[Any, Any]:
+        """(cached value or MISSING, cache key) for a file inside the portfolio."""
+        if self.cache is None:
+            return MISSING, None
+        key = self.cache.key(path)
+        return self.cache.get(path, key), key
+
     def load_yaml(self, path: Path) -> YamlDoc | None:
+        cached, key = self._cached(path)
+        if cached is not MISSING and self.inside(path):
+            return YamlDoc(path, self.display(path), cached, 0)
+        before = len(self.diagnostics.items)
         text = self.read_text(path, MAX_YAML_BYTES)
-        return None if text is None else self.parse_yaml(path, text)
+        doc = None if text is None else self.parse_yaml(path, text)
+        if doc is not None and self.cache is not None and len(self.diagnostics.items) == before:
+            self.cache.put(path, key, doc.root)
+        return doc
 
     # --------------------------------------------------------- Markdown
 
     def load_update(self, path: Path) -> RawUpdate | None:
+        cached, key = self._cached(path)
+        if cached is not MISSING and self.inside(path):
+            root, body, body_line = cached
+            return RawUpdate(path, self.display(path), path.stem, YamlDoc(path, self.display(path), root, 1),
+                             body, body_line)
+        before = len(self.diagnostics.items)
+        update = self._read_update(path)
+        if update is not None and update.front is not None and self.cache is not None \
+                and len(self.diagnostics.items) == before:
+            self.cache.put(path, key, (update.front.root, update.body, update.body_line))
+        return update
+
+    def _read_update(self, path: Path) -> RawUpdate | None:
         slug = path.stem
         if not SLUG_PATTERN.fullmatch(slug):
             self.diagnostics.error(self.here(path), f"update file name '{path.name}' is not a valid slug",

@@ -37,8 +37,12 @@ def load_portfolio(root: Path | str) -> tuple[m.Portfolio, tuple[Diagnostic, ...
     Returns the model and the warnings; raises :class:`PortfolioError`
     listing every error (and warning) when anything is wrong.
     """
-    reader = Reader(Path(root))
+    from .parsecache import ParseCache, enabled
+
+    reader = Reader(Path(root), cache=ParseCache(Path(root)) if enabled() and Path(root).is_dir() else None)
     raw = read_portfolio(reader.root, reader)
+    if reader.cache is not None:
+        reader.cache.save()
     portfolio = Builder(reader.diagnostics).portfolio(raw)
     reader.diagnostics.raise_if_errors()
     assert portfolio is not None

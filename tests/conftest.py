@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Callable
 
 import pytest
+
+# Parse caches of the many throw-away portfolios go to a folder of this test run, not ~/.cache.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="cxsite-test-cache-")
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "projects"
