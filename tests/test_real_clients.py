@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -72,11 +73,21 @@ class Newsboat:
             db.execute("update rss_item set unread = 0")
 
 
+_PUBLISHED = [0]
+
+
 def publish(portfolio_root: Path, www: Path) -> None:
+    """Build and copy to the web root. Each publish gets later file times:
+    the test server answers If-Modified-Since at one-second resolution, and
+    two publishes within one second must not look unchanged to the reader."""
     out = www.parent / "site"
     build_portfolio(portfolio_root, out, config_file=REPO / "mkdocs.yml", cutoff=NOW)
     shutil.rmtree(www)
     shutil.copytree(out, www)
+    _PUBLISHED[0] += 1
+    stamp = time.time() + 10 * _PUBLISHED[0]
+    for path in www.rglob("*"):
+        os.utime(path, (stamp, stamp))
 
 
 def test_newsboat_reads_the_demo_feed(demo_site, http_root, tmp_path):
