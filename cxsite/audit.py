@@ -142,8 +142,10 @@ def read_manifest(site_dir: Path) -> Manifest:
             entry = SiteEntry(key=item["key"], customer=item["customer"], audience=item["audience"],
                               folder=item["folder"], access=item.get("access", "public"),
                               base_url=item.get("base_url", ""))
-            if entry.folder != site_folder(entry.customer, entry.audience) or \
-                    entry.key != entry.folder or entry.access not in {a.value for a in m.Access}:
+            token = entry.folder.split("/", 1)[0][len(entry.customer) + 1:]
+            if entry.folder != site_folder(entry.customer, entry.audience, token) or \
+                    entry.key != f"{entry.customer}/{entry.audience}" or \
+                    entry.access not in {a.value for a in m.Access}:
                 raise ValueError(f"inconsistent entry {entry.key!r}")
             sites.append(entry)
     except FileNotFoundError:

@@ -123,7 +123,7 @@ def build_one(site: Microsite, config: Path, staging: Path, fingerprint: str = "
     if _RENDERER is None:
         _RENDERER = SiteRenderer()
     artifacts = _RENDERER.render(site)
-    folder = site_folder(site.customer.slug, site.audience.id)
+    folder = site_folder(site.customer.slug, site.audience.id, site.customer.site.path_token)
     build_microsite(artifacts, config, staging / folder)
     # Read back what subscribers will read, here in the worker, in parallel.
     problems = verify_tree(staging, [folder])

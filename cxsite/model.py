@@ -157,6 +157,7 @@ class SiteSettings:
     access: Access = Access.PUBLIC
     feeds: bool = True         # feeds, calendars and vCards
     feed_limit: int = 50
+    path_token: str = ""       # unguessable folder suffix (not authentication)
 
 
 @dataclass(frozen=True)

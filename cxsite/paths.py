@@ -10,6 +10,7 @@ in the output is :func:`site_folder`.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 
 from .schema import SLUG_PATTERN
@@ -21,9 +22,15 @@ def _slug(value: str) -> str:
     return value
 
 
-def site_folder(customer_slug: str, audience_id: str) -> str:
-    """Where a microsite lives below the output folder: ``<customer>/<audience>``."""
-    return f"{_slug(customer_slug)}/{_slug(audience_id)}"
+def site_folder(customer_slug: str, audience_id: str, path_token: str = "") -> str:
+    """Where a microsite lives below the output folder: ``<customer>/<audience>``,
+    or ``<customer>-<token>/<audience>`` with an unguessable path token."""
+    customer = _slug(customer_slug)
+    if path_token:
+        if not re.fullmatch(r"[a-z0-9]{16,64}", path_token):
+            raise ValueError(f"not a validated path token: {path_token!r}")
+        customer = f"{customer}-{path_token}"
+    return f"{customer}/{_slug(audience_id)}"
 
 
 @dataclass(frozen=True)

@@ -221,13 +221,19 @@ class Builder:
             feedback=m.Feedback(feedback.get("form_url") or "", feedback.get("email") or "",
                                 feedback.get("survey_url") or ""),
             site=m.SiteSettings(site.get("base_url") or "", m.Access(site.get("access") or "public"),
-                                site.get("feeds") is not False, site.get("feed_limit") or 50),
+                                site.get("feeds") is not False, site.get("feed_limit") or 50,
+                                site.get("path_token") or ""),
             escalation=self._people(data, "escalation"),
             distribution_list=tuple(data.get("distribution_list") or ()),
             internal_note=data.get("internal_note") or "", location=data["__loc__"])
 
     def _check_feeds_need_base_url(self, data: dict[str, Any]) -> None:
         site = data.get("site") if isinstance(data.get("site"), dict) else {}
+        token, base_url = site.get("path_token"), site.get("base_url")
+        if token and base_url and token not in base_url:
+            self.diag.error(_key_loc(site, "base_url"), "base_url does not contain the path token",
+                            f"the microsites are written to '<customer>-{token}/': serve them there and end "
+                            f"base_url with '-{token}/'")
         if site.get("feeds") is False or site.get("base_url"):
             return
         where = site.get("__loc__", data["__loc__"]) if site else data["__loc__"]

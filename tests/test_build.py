@@ -214,3 +214,32 @@ def test_a_light_brand_colour_still_gives_readable_links_and_header(tmp_path, po
     link = re.search(r"--md-typeset-a-color:(#[0-9a-f]{6})", light).group(1)
     assert link != "#ffd700" and contrast(link, "#ffffff") >= 4.5   # gold darkened until it reads on white
     assert "--md-primary-bg-color:#000000" in light                  # black header text on the yellow header
+
+
+def test_a_path_token_gives_unguessable_folders_that_audit_and_publish_accept(tmp_path, portfolio):
+    token = "7f3a9c1e5b2d8f40a6c4e1b9"
+    customer = CUSTOMER.replace('site: {base_url: "https://status.example/acme/"}',
+                                f'site: {{base_url: "https://status.example/acme-{token}/", access: unlisted, '
+                                f'path_token: {token}}}')
+    root = portfolio({"acme/customer.yml": customer})
+    out = tmp_path / "site"
+    build(root, out)
+    assert (out / f"acme-{token}/everyone/index.html").is_file() and not (out / "acme").exists()
+    manifest = json.loads(read(out / "manifest.json"))
+    assert manifest["sites"][0]["key"] == "acme/everyone"
+    assert manifest["sites"][0]["base_url"] == f"https://status.example/acme-{token}/everyone/"
+    from cxsite.publish import publish
+    from cxsite.validate import load_portfolio
+
+    model, _ = load_portfolio(root)
+    publish(out, f"folder:{tmp_path / 'www'}", model)
+    assert (tmp_path / f"www/acme-{token}/everyone/index.html").is_file()
+
+
+def test_a_path_token_must_be_in_the_base_url(portfolio):
+    from cxsite.validate import check_portfolio
+
+    root = portfolio({"acme/customer.yml": CUSTOMER.replace(
+        'site: {base_url: "https://status.example/acme/"}',
+        'site: {base_url: "https://status.example/acme/", path_token: 7f3a9c1e5b2d8f40a6c4e1b9}')})
+    assert any("base_url does not contain the path token" in d.message for d in check_portfolio(root))
