@@ -143,14 +143,21 @@ def build(projects_dir: Path, out_dir: Path, config_file: Path | None, now: str 
 
 @main.command()
 @click.argument("site_key", required=False, metavar="[CUSTOMER[/AUDIENCE]]")
+@click.argument("audience", required=False, metavar="[AUDIENCE]")
 @click.option("--projects", "projects_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_PROJECTS,
               envvar="CXSITE_PROJECTS", show_default=True, help="The portfolio folder (or CXSITE_PROJECTS).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The base mkdocs.yml.")
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
 @click.option("--now", "now", metavar="DATETIME", help="Preview as of this time (ISO 8601).")
-def serve(site_key: str | None, projects_dir: Path, config_file: Path | None, dev_addr: str, now: str | None) -> None:
-    """Preview one microsite with live reload on changes under the portfolio and theme/."""
+def serve(site_key: str | None, audience: str | None, projects_dir: Path, config_file: Path | None, dev_addr: str,
+          now: str | None) -> None:
+    """Preview one microsite with live reload on changes under the portfolio and theme/.
+
+    Name it as CUSTOMER AUDIENCE or CUSTOMER/AUDIENCE; without an audience,
+    the customer's first; without a customer, the portfolio's first."""
+    if site_key and audience:
+        site_key = f"{site_key}/{audience}"
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     from .mkdocs_adapter import find_config

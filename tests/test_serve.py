@@ -39,7 +39,7 @@ def test_serve_reloads_when_team_yml_changes(portfolio, tmp_path):
     root = portfolio()
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "cxsite", "serve", "acme/everyone", "--projects", str(root),
+        [sys.executable, "-m", "cxsite", "serve", "acme", "everyone", "--projects", str(root),
          "--config", str(REPO / "mkdocs.yml"), "-a", f"127.0.0.1:{port}", "--now", "2026-11-25T12:00:00+00:00"],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
