@@ -30,9 +30,11 @@ Matching is case-insensitive on text with whitespace collapsed, on the raw
 bytes *and* on an unescaped version (JSON ``\\u`` escapes, HTML/XML
 entities, twice for feeds that escape HTML inside XML; tags removed;
 iCalendar/vCard lines unfolded and ``\\,`` ``\\;`` ``\\n`` unescaped). Each
-distinct file content is read and normalised once, however many microsites
-share it (Material's assets), and searched with ``str.find``, which is
-fast for the few hundred needles a portfolio gives.
+file is read and normalised once and scanned for all needles at once with
+an Aho-Corasick automaton, so the cost grows with the bytes built, not
+with bytes × needles. The build audits each microsite in the worker that
+built it (:func:`audit_microsite`); ``cxsite audit`` runs the same check
+over a whole output folder (:func:`audit_site`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ import dataclasses
 import datetime as dt
 import functools
 import gzip
-import hashlib
 import html
 import io
 import json
@@ -49,7 +50,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from . import model as m
 from .dashboard import DASHBOARD_SLUG
@@ -91,12 +92,8 @@ class Needle:
     what: str            # what it is and where it comes from, for the report
     bounded: bool = True  # must not continue a word on either side
     token: bool = False  # a slug: '-' and '_' count as part of the word too
-
-    @functools.cached_property
-    def anchor(self) -> str:
-        """Its longest inner word (not first or last), or "" for short needles."""
-        inner = self.text.split(" ")[1:-1]
-        return max(inner, key=len) if inner else ""
+    owner: str = ""      # a customer's own name or slug: not forbidden on that customer's microsites
+    exempt_if_shown: bool = True  # dropped when the audience may see the same text anyway
 
 
 # ------------------------------------------------------------------ manifest
@@ -243,12 +240,8 @@ def _decoded(data: bytes, name: str) -> tuple[bytes, str]:
 
 
 class _Haystack:
-    """One file content, normalised once, searched for many needles.
-
-    ``words`` (every whitespace-separated token) lets :meth:`find` skip a
-    needle at once when one of its inner words is absent, which is most of
-    the time: a needle's inner words are whole tokens wherever it occurs.
-    """
+    """One file content, normalised once: its readings (see :func:`_variants`)
+    joined by a separator no needle contains, lower-cased for matching."""
 
     SEPARATOR = "\n\x00\n"
 
@@ -263,22 +256,64 @@ class _Haystack:
         self.text = self.display.lower()
         if len(self.text) != len(self.display):  # a few characters grow when lower-cased
             self.display = self.text
-        self.words = set(self.text.split())
-
-    def find(self, needle: Needle) -> int:
-        if needle.anchor and needle.anchor not in self.words:
-            return -1
-        text, target, start = self.text, needle.text, 0
-        while True:
-            index = text.find(target, start)
-            if index < 0 or not needle.bounded or _bounded(text, index, index + len(target), needle.token):
-                return index
-            start = index + 1
 
     def excerpt(self, index: int, length: int) -> str:
         start, end = max(0, index - EXCERPT), index + length + EXCERPT
         part = self.display[start:end].replace(self.SEPARATOR, " ").strip()
         return ("…" if start else "") + part + ("…" if end < len(self.display) else "")
+
+
+class NeedleSearch:
+    """The needles of one microsite in one Aho-Corasick automaton
+    (pyahocorasick), so each file is scanned once in linear time however
+    many needles a large portfolio gives. Needles with the same text count
+    once (the first one's description is reported)."""
+
+    def __init__(self, needles: Iterable[Needle], allowed: Callable[[], str]) -> None:
+        import ahocorasick
+
+        self._needles: dict[str, Needle] = {}
+        for needle in needles:
+            if needle.text:
+                self._needles.setdefault(needle.text, needle)
+        self._automaton = ahocorasick.Automaton()
+        for text in self._needles:
+            self._automaton.add_word(text, text)
+        if self._needles:
+            self._automaton.make_automaton()
+        self._allowed_text = allowed
+        self._allowed: str | None = None
+        self._exempt: dict[str, bool] = {}
+
+    def __len__(self) -> int:
+        return len(self._needles)
+
+    def _is_exempt(self, needle: Needle) -> bool:
+        """Also in what the audience may see: not distinctive, a match proves nothing.
+        The audience's text is only gathered once something matched."""
+        if not needle.exempt_if_shown:
+            return False
+        if needle.text not in self._exempt:
+            if self._allowed is None:
+                self._allowed = self._allowed_text()
+            self._exempt[needle.text] = needle.text in self._allowed
+        return self._exempt[needle.text]
+
+    def find_all(self, haystack: _Haystack) -> list[tuple[Needle, int]]:
+        """Each needle found in ``haystack``, with the index of its first
+        occurrence that stands on word boundaries."""
+        if not self._needles:
+            return []
+        text, first = haystack.text, {}
+        for end, found in self._automaton.iter(text):
+            if found in first:
+                continue
+            needle, start = self._needles[found], end - len(found) + 1
+            if needle.bounded and not _bounded(text, start, end + 1, needle.token):
+                continue
+            if not self._is_exempt(needle):
+                first[found] = start
+        return [(self._needles[found], index) for found, index in first.items()]
 
 
 def _is_word(char: str, token: bool) -> bool:
@@ -486,24 +521,38 @@ def _allowed(view: Microsite) -> str:
     return "\n".join(normalise(part) for part in parts)
 
 
+def portfolio_needles(portfolio: m.Portfolio, cutoff: dt.datetime) -> tuple[Needle, ...]:
+    """The needles every microsite shares, computed once per build: each
+    customer's name and slug (``owner``: allowed on its own microsites) and
+    what no audience of anyone may see."""
+    needles: list[Needle] = []
+    for customer in portfolio.customers:
+        needles += [dataclasses.replace(needle, owner=customer.slug) for needle in _identity(customer)]
+        needles += _secrets(customer, cutoff)
+    return tuple(needles)
+
+
+def _marker_needles(markers: Iterable[str]) -> list[Needle]:
+    return [Needle(normalise(marker), f"secret marker '{marker}'", bounded=False, exempt_if_shown=False)
+            for marker in markers if marker.strip()]
+
+
+def microsite_needles(shared: Iterable[Needle], customer: m.Customer, view: Microsite,
+                      markers: Iterable[str] = ()) -> list[Needle]:
+    """Candidates for one microsite: markers, the shared needles (but not
+    the customer's own name) and what the view left out of this customer."""
+    return [*_marker_needles(markers), *(n for n in shared if n.owner != customer.slug), *_hidden(customer, view)]
+
+
 def forbidden_needles(portfolio: m.Portfolio, customer: m.Customer, audience: m.Audience,
                       cutoff: dt.datetime, markers: Iterable[str] = ()) -> tuple[Needle, ...]:
-    """What must not occur in the microsite of ``customer``/``audience``."""
+    """What must not occur in the microsite of ``customer``/``audience``
+    (each candidate not exempt because the audience may see it anyway)."""
     view = microsite(portfolio, customer, audience, cutoff)
-    candidates: list[Needle] = []
-    for other in portfolio.customers:
-        if other.slug != customer.slug:
-            candidates += _identity(other)
-        candidates += _secrets(other, cutoff)
-    candidates += _hidden(customer, view)
     allowed = _allowed(view)
     needles: dict[str, Needle] = {}
-    for marker in markers:
-        if marker.strip():
-            needles.setdefault(normalise(marker), Needle(normalise(marker), f"secret marker '{marker}'",
-                                                         bounded=False))
-    for needle in candidates:
-        if needle.text and needle.text not in needles and needle.text not in allowed:
+    for needle in microsite_needles(portfolio_needles(portfolio, cutoff), customer, view, markers):
+        if needle.text and needle.text not in needles and not (needle.exempt_if_shown and needle.text in allowed):
             needles[needle.text] = needle
     return tuple(needles.values())
 
@@ -530,6 +579,44 @@ def _is_theme_asset(relative: Path) -> bool:
     return len(parts) > 2 and parts[0] == "assets"
 
 
+def audit_microsite(site_dir: Path, folder: str, view: Microsite, customer: m.Customer,
+                    shared: Iterable[Needle], markers: Iterable[str] = (),
+                    manifest_data: bytes | None = None) -> list[Finding]:
+    """Every finding in one built microsite, ``site_dir/folder``.
+
+    ``view`` is what its audience may see, ``customer`` the whole customer
+    it was cut from, ``shared`` the :func:`portfolio_needles`. The build
+    runs this in its workers right after each microsite is written.
+    """
+    root = Path(site_dir) / folder
+    if not root.is_dir():
+        return [Finding(folder + "/", "microsite listed in the manifest is missing")]
+    search = NeedleSearch(microsite_needles(shared, customer, view, markers), lambda: _allowed(view))
+    access = view.customer.site.access.value
+    findings: list[Finding] = []
+    for path in _files(root):
+        rel = f"{folder}/{path.relative_to(root).as_posix()}"
+        if path.is_symlink():
+            findings.append(Finding(rel, f"symbolic link to {os.readlink(path)}: publish would copy "
+                                         "whatever it points to"))
+            continue
+        data = path.read_bytes()
+        if path.name == MANIFEST or (manifest_data is not None and data == manifest_data):
+            findings.append(Finding(rel, "the build manifest (it lists every customer's microsites) "
+                                         "is inside a microsite"))
+        if access != m.Access.PUBLIC.value and path.suffix in (".html", ".htm") \
+                and rel != f"{folder}/404.html" and not _NOINDEX.search(data):
+            # 404.html is exempt: it is served with status 404, which search engines never index.
+            findings.append(Finding(rel, f"page of an {access} microsite without "
+                                         '<meta name="robots" content="noindex">'))
+        if _is_theme_asset(path.relative_to(root)):
+            continue
+        haystack = _Haystack(*_decoded(data, path.name))
+        for needle, index in search.find_all(haystack):
+            findings.append(Finding(rel, needle.what, haystack.excerpt(index, len(needle.text))))
+    return findings
+
+
 def audit_site(site_dir: Path, portfolio: m.Portfolio, cutoff: dt.datetime | None = None,
                markers: Iterable[str] = (), only: Iterable[str] = ()) -> list[Finding]:
     """Every finding in the built site ``site_dir`` (empty: clean).
@@ -541,58 +628,18 @@ def audit_site(site_dir: Path, portfolio: m.Portfolio, cutoff: dt.datetime | Non
     site_dir = Path(site_dir)
     manifest = read_manifest(site_dir)
     cutoff = cutoff or manifest.cutoff
-    entries = manifest.select(only)
     markers = tuple(markers)
+    shared = portfolio_needles(portfolio, cutoff)
     findings: list[Finding] = []
-
-    needles: dict[str, tuple[Needle, ...]] = {}
-    for entry in entries:
+    for entry in manifest.select(only):
         try:
             customer = portfolio.customer(entry.customer)
             audience = customer.audience(entry.audience)
         except KeyError:
             raise AuditError(f"{entry.key} is in {site_dir / MANIFEST} but not in the portfolio: "
                              "audit the site with the portfolio it was built from") from None
-        needles[entry.key] = forbidden_needles(portfolio, customer, audience, cutoff, markers)
-
-    # Group files by content, so shared assets are normalised and searched once.
-    groups: dict[tuple[bytes, str], list[tuple[SiteEntry, str, Path]]] = {}
-    for entry in entries:
-        folder = site_dir / entry.folder
-        if not folder.is_dir():
-            findings.append(Finding(entry.folder + "/", "microsite listed in the manifest is missing"))
-            continue
-        for path in _files(folder):
-            rel = path.relative_to(site_dir).as_posix()
-            if path.is_symlink():
-                findings.append(Finding(rel, f"symbolic link to {os.readlink(path)}: publish would copy "
-                                             "whatever it points to"))
-                continue
-            data = path.read_bytes()
-            if path.name == MANIFEST or data == manifest.data:
-                findings.append(Finding(rel, "the build manifest (it lists every customer's microsites) "
-                                             "is inside a microsite"))
-            if entry.access != m.Access.PUBLIC.value and path.suffix in (".html", ".htm") \
-                    and rel != f"{entry.folder}/404.html" and not _NOINDEX.search(data):
-                # 404.html is exempt: it is served with status 404, which search engines never index.
-                findings.append(Finding(rel, f"page of an {entry.access} microsite without "
-                                             '<meta name="robots" content="noindex">'))
-            if _is_theme_asset(path.relative_to(folder)):
-                continue
-            key = (hashlib.blake2b(data, digest_size=20).digest(), "".join(path.suffixes[-2:]).lower())
-            groups.setdefault(key, []).append((entry, rel, path))
-
-    for places in groups.values():
-        haystack = _Haystack(*_decoded(places[0][2].read_bytes(), places[0][2].name))
-        hits: dict[str, tuple[int, int]] = {}
-        for entry, rel, _path in places:
-            for needle in needles[entry.key]:
-                if needle.text not in hits:
-                    index = haystack.find(needle)
-                    hits[needle.text] = (index, len(needle.text))
-                index, length = hits[needle.text]
-                if index >= 0:
-                    findings.append(Finding(rel, needle.what, haystack.excerpt(index, length)))
+        view = microsite(portfolio, customer, audience, cutoff)
+        findings += audit_microsite(site_dir, entry.folder, view, customer, shared, markers, manifest.data)
 
     if not tuple(only):
         folders = {entry.folder for entry in manifest.sites}
@@ -603,5 +650,10 @@ def audit_site(site_dir: Path, portfolio: m.Portfolio, cutoff: dt.datetime | Non
             if rel != MANIFEST and not any(rel.startswith(folder + "/") for folder in folders):
                 findings.append(Finding(rel, "file outside every microsite: a host serving the whole "
                                              "folder would publish it"))
-    unique = {(f.path, f.what): f for f in reversed(findings)}
+    return sorted_findings(findings)
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per file and kind, in path order."""
+    unique = {(f.path, f.what): f for f in reversed(list(findings))}
     return sorted(unique.values(), key=lambda f: (f.path, f.what))

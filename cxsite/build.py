@@ -21,6 +21,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable, Iterable
 
 from . import __version__
+from . import model as m
+from .audit import Finding, Needle, audit_microsite, markers_from_env, portfolio_needles, sorted_findings
 from .diagnostics import BuildError, Diagnostic, PortfolioError
 from .incremental import (code_fingerprint, deduplicate, input_signature, link_tree, site_fingerprint,
                           valid_until)
@@ -96,15 +98,10 @@ def verify_tree(root: Path, folders: Iterable[str] | None = None) -> list[str]:
     return verify_outputs(files)
 
 
-def _audit(staging: Path, portfolio, moment: dt.datetime, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """Nothing is swapped in that the audit objects to (see cxsite.audit).
-    Only the microsites rendered this time are read: reused ones passed before."""
-    from .audit import audit_site, markers_from_env
-
-    if not keys:
-        return
-    findings = audit_site(staging, portfolio, moment, markers_from_env(), only=keys)
+def _refuse_findings(findings: list[Finding]) -> None:
+    """Nothing is swapped in that the audit objects to (see cxsite.audit)."""
     if findings:
+        findings = sorted_findings(findings)
         shown = "\n  ".join(finding.format() for finding in findings[:50])
         more = f"\n  ... and {len(findings) - 50} more" if len(findings) > 50 else ""
         raise BuildError(f"the audit found {len(findings)} problem(s) in what was built; nothing was published:"
@@ -112,12 +109,21 @@ def _audit(staging: Path, portfolio, moment: dt.datetime, keys: list[str]) -> No
 
 
 _RENDERER: SiteRenderer | None = None
+_AUDIT: tuple[tuple[Needle, ...], tuple[str, ...]] = ((), ())  # shared needles and secret markers
 RECYCLE_AFTER = 200  # microsites per worker process before it is replaced (bounds memory)
 PARALLEL_FROM = 6    # fewer microsites than this build faster in-process than with worker start-up
 
 
-def build_one(site: Microsite, config: Path, staging: Path, fingerprint: str = "") -> SiteRecord:
-    """Render and build one microsite (in a worker, or in this process).
+def _prepare_process(shared: tuple[Needle, ...], markers: tuple[str, ...]) -> None:
+    """What every microsite's audit needs, handed to each worker once."""
+    global _AUDIT
+    _AUDIT = (shared, markers)
+
+
+def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path,
+              fingerprint: str = "") -> tuple[SiteRecord, list[Finding]]:
+    """Render, build, read back and audit one microsite (in a worker, or in
+    this process); ``customer`` is the whole customer ``site`` was cut from.
     The renderer and MkDocs' theme environment live as long as the process."""
     global _RENDERER
     if _RENDERER is None:
@@ -129,31 +135,44 @@ def build_one(site: Microsite, config: Path, staging: Path, fingerprint: str = "
     problems = verify_tree(staging, [folder])
     if problems:
         raise BuildError("the build wrote files that do not read back:\n  " + "\n  ".join(problems))
-    return dataclasses.replace(_record(artifacts, folder), fingerprint=fingerprint)
+    findings = audit_microsite(staging, folder, site, customer, *_AUDIT)
+    return dataclasses.replace(_record(artifacts, folder), fingerprint=fingerprint), findings
 
 
-def _build_all(sites: list[Microsite], fingerprints: list[str], config: Path, staging: Path, jobs: int,
-               progress: Callable[[int, int, str], None] | None) -> list[SiteRecord]:
-    """Build every given microsite, ``jobs`` at a time; records come back in site order."""
+def _build_all(sites: list[Microsite], customers: dict[str, m.Customer], fingerprints: list[str], config: Path,
+               staging: Path, jobs: int, audit: tuple[tuple[Needle, ...], tuple[str, ...]],
+               progress: Callable[[int, int, str], None] | None,
+               meanwhile: Callable[[], None] = lambda: None) -> tuple[list[SiteRecord], list[Finding]]:
+    """Build every given microsite, ``jobs`` at a time, and run ``meanwhile``
+    in this process while the workers are busy; records come back in site order."""
+    findings: list[Finding] = []
     if jobs <= 1 or len(sites) < PARALLEL_FROM:
+        _prepare_process(*audit)
         records = []
         for index, site in enumerate(sites):
-            records.append(build_one(site, config, staging, fingerprints[index]))
+            record, found = build_one(site, customers[site.customer.slug], config, staging, fingerprints[index])
+            records.append(record)
+            findings += found
             if progress:
                 progress(index + 1, len(sites), site.key)
-        return records
+        meanwhile()
+        return records, findings
     context = multiprocessing.get_context("forkserver")
     results: dict[int, SiteRecord] = {}
     with ProcessPoolExecutor(max_workers=min(jobs, len(sites)), mp_context=context,
-                             max_tasks_per_child=RECYCLE_AFTER) as pool:
-        futures = {pool.submit(build_one, site, config, staging, fingerprints[index]): index
+                             max_tasks_per_child=RECYCLE_AFTER, initializer=_prepare_process,
+                             initargs=audit) as pool:
+        futures = {pool.submit(build_one, site, customers[site.customer.slug], config, staging,
+                               fingerprints[index]): index
                    for index, site in enumerate(sites)}
+        meanwhile()
         for done, future in enumerate(as_completed(futures), start=1):
             index = futures[future]
-            results[index] = future.result()
+            results[index], found = future.result()
+            findings += found
             if progress:
                 progress(done, len(sites), sites[index].key)
-    return [results[index] for index in range(len(sites))]
+    return [results[index] for index in range(len(sites))], findings
 
 
 def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | None = None,
@@ -195,9 +214,12 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
         for key in sorted(reuse):
             link_tree(out_dir / previous[key].folder, staging / previous[key].folder)
         fresh = [site for site in sites if site.key not in reuse]
-        built = _build_all(fresh, [fingerprints[site.key] for site in fresh], config, staging, jobs, progress)
-        if not only:
-            _build_dashboard(portfolio, moment, config, staging)
+        customers = {customer.slug: customer for customer in portfolio.customers}
+        audit = (portfolio_needles(portfolio, moment), markers_from_env())
+        dashboard = (lambda: _build_dashboard(portfolio, moment, config, staging)) if not only else (lambda: None)
+        built, findings = _build_all(fresh, customers, [fingerprints[site.key] for site in fresh], config, staging,
+                                     jobs, audit, progress, meanwhile=dashboard)
+        _refuse_findings(findings)
         by_key = {record.key: record for record in built} | {key: previous[key] for key in reuse}
         records = [by_key[site.key] for site in sites]
         fresh_folders = [record.folder for record in built]
@@ -215,7 +237,6 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
             "sites": [dataclasses.asdict(record) for record in records],
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _audit(staging, portfolio, moment, [record.key for record in built])
         deduplicate(staging, [record.folder for record in records], fresh_folders)
         swap_into_place(staging, out_dir)
     except BaseException:

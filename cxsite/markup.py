@@ -858,7 +858,8 @@ _default: MarkdownRenderer | None = None
 _default_lock = threading.Lock()
 
 
-def _renderer() -> MarkdownRenderer:
+def shared_renderer() -> MarkdownRenderer:
+    """The process's shared renderer: its cache serves pages, feeds and the audit alike."""
     global _default
     with _default_lock:
         if _default is None:
@@ -868,12 +869,12 @@ def _renderer() -> MarkdownRenderer:
 
 def render_markdown(text: str) -> RenderedMarkdown:
     """:meth:`MarkdownRenderer.render` on a shared, lazily built renderer."""
-    return _renderer().render(text)
+    return shared_renderer().render(text)
 
 
 def check_markdown(text: str, location: Location) -> list[Diagnostic]:
     """:meth:`MarkdownRenderer.check` on the shared renderer."""
-    return _renderer().check(text, location)
+    return shared_renderer().check(text, location)
 
 
 def _at(location: Location, line: int) -> Location:

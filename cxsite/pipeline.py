@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import model as m
 from .diagnostics import BuildError
-from .markup import MarkdownRenderer
+from .markup import MarkdownRenderer, shared_renderer
 from .paths import SitePaths, microsite_base_url
 from .render.artifacts import Alternate, FileArtifact, MicrositeArtifacts, NavItem
 from .render.i18n import Locale
@@ -48,8 +48,8 @@ def asset_name(prefix: str, path: Path) -> tuple[str, bytes]:
 class SiteRenderer:
     """Renders microsites; reuse one instance across many for speed."""
 
-    def __init__(self) -> None:
-        self.markdown = MarkdownRenderer()
+    def __init__(self, markdown: MarkdownRenderer | None = None) -> None:
+        self.markdown = markdown or shared_renderer()
         self.pages = PageRenderer(self.markdown)
 
     def render(self, site: Microsite) -> MicrositeArtifacts:

@@ -40,6 +40,7 @@ What a subscriber can rely on:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ from .. import model as m
 from ..diagnostics import CxsiteError
 from ..paths import SitePaths
 from ..views import Microsite, release_time
-from ._absolute import absolutize
+from ..markup import absolutize
 from ._common import (CXSITE_NAMESPACE, at_nine, format_day, format_window, html_to_text, is_reached,
                       plain_paragraphs, shorten, site_paths, site_project, stable_uuid, words)
 
@@ -243,7 +244,14 @@ def _local(site: Microsite, when: dt.datetime) -> dt.datetime:
 
 
 def _content(paths: SitePaths, item: FeedItem) -> str:
-    return absolutize(item.content_html, paths.absolute(item.link))
+    return _absolutized(item.content_html, paths.absolute(item.link))
+
+
+@functools.lru_cache(maxsize=2048)
+def _absolutized(content_html: str, page_url: str) -> str:
+    """Memoised: every item goes into the RSS and the Atom feed, of the
+    microsite and of its project."""
+    return absolutize(content_html, page_url)
 
 
 def _generator(site: Microsite, paths: SitePaths, items: list[FeedItem], *, title: str, self_path: str,

@@ -6,26 +6,84 @@ calendar or card that a reader would choke on is never published.
 
 from __future__ import annotations
 
-import io
+import datetime as dt
+import email.utils
 import json
 from typing import Mapping
 
-import feedparser
 import vobject
 from icalendar import Calendar
+from lxml import etree
 
 __all__ = ["verify_outputs"]
 
 _JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1")
 
 
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def _rfc822(value: str | None) -> bool:
+    try:
+        return value is not None and email.utils.parsedate_to_datetime(value) is not None
+    except (TypeError, ValueError):
+        return False
+
+
+def _rfc3339(value: str | None) -> bool:
+    try:
+        return value is not None and dt.datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def _rss(channel: etree._Element) -> list[str]:
+    problems = [] if channel.findtext("title") else ["RSS channel has no title"]
+    seen: set[str] = set()
+    for index, item in enumerate(channel.iterfind("item")):
+        guid = item.findtext("guid")
+        if not guid:
+            problems.append(f"item {index} has no guid")
+        elif guid in seen:
+            problems.append(f"item {index} repeats guid {guid}")
+        seen.add(guid or "")
+        if not _rfc822(item.findtext("pubDate")):
+            problems.append(f"item {guid or index} has no valid pubDate")
+    return problems
+
+
+def _atom(feed: etree._Element) -> list[str]:
+    problems = [f"Atom feed has no {name}" for name in ("id", "title") if not feed.findtext(_ATOM + name)]
+    if not _rfc3339(feed.findtext(_ATOM + "updated")):
+        problems.append("Atom feed has no valid updated date")
+    seen: set[str] = set()
+    for index, entry in enumerate(feed.iterfind(_ATOM + "entry")):
+        entry_id = entry.findtext(_ATOM + "id")
+        if not entry_id:
+            problems.append(f"entry {index} has no id")
+        elif entry_id in seen:
+            problems.append(f"entry {index} repeats id {entry_id}")
+        seen.add(entry_id or "")
+        if not _rfc3339(entry.findtext(_ATOM + "updated")):
+            problems.append(f"entry {entry_id or index} has no valid updated date")
+    return problems
+
+
 def _xml_feed(data: bytes) -> list[str]:
-    parsed = feedparser.parse(io.BytesIO(data))  # a stream: never read as a URL or file name
-    if parsed.bozo:
-        return [f"not a well-formed feed: {parsed.get('bozo_exception')}"]
-    if not parsed.version:
-        return ["not recognised as RSS or Atom"]
-    return []
+    """A strict XML parse (what makes feed readers flag a feed as broken)
+    and the fields they key items on: ids and dates. Parsed by lxml in C,
+    because the build reads back every feed of every microsite; the test
+    suite reads the demo's feeds with feedparser and real readers."""
+    try:
+        root = etree.fromstring(data, _XML)
+    except etree.XMLSyntaxError as exc:
+        return [f"not a well-formed feed: {exc}"]
+    if root.tag == "rss" and root.find("channel") is not None:
+        return _rss(root.find("channel"))
+    if root.tag == _ATOM + "feed":
+        return _atom(root)
+    return ["not recognised as RSS or Atom"]
 
 
 def _json_feed(data: bytes) -> list[str]:
