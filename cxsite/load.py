@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -323,23 +323,30 @@ def read_portfolio(root: Path, reader: Reader | None = None) -> RawPortfolio:
         reader.diagnostics.error(Location(display_path(root)), "portfolio folder not found",
                                  "pass the folder that holds team.yml, e.g. `cxsite check projects`")
         return RawPortfolio(root, None, ())
-    team_path = root / TEAM_FILE
-    team = None
-    if team_path.is_file():
-        team = reader.load_yaml(team_path)
-    else:
-        reader.diagnostics.error(reader.here(team_path), "team.yml is missing",
-                                 "create it with `organisation:` and `people:` (see docs/format.md)")
+    team = read_team(reader)
+    customers = [customer for folder in customer_folders(reader)
+                 if (customer := read_customer(reader, folder)) is not None]
+    return RawPortfolio(root, team, tuple(customers))
 
-    customers = []
-    for entry in _visible_entries(root):
+
+def read_team(reader: Reader) -> YamlDoc | None:
+    """``team.yml`` (an error when it is missing)."""
+    team_path = reader.root / TEAM_FILE
+    if team_path.is_file():
+        return reader.load_yaml(team_path)
+    reader.diagnostics.error(reader.here(team_path), "team.yml is missing",
+                             "create it with `organisation:` and `people:` (see docs/format.md)")
+    return None
+
+
+def customer_folders(reader: Reader) -> Iterator[Path]:
+    """The folders at the top of the portfolio (each a customer, or images
+    only), reporting stray files there."""
+    for entry in _visible_entries(reader.root):
         if entry.is_dir() and reader.inside(entry):
-            customer = _read_customer(reader, entry)
-            if customer is not None:
-                customers.append(customer)
+            yield entry
         elif _is_content(entry) and entry.name != TEAM_FILE:
             _stray(reader, entry, "a customer folder")
-    return RawPortfolio(root, team, tuple(customers))
 
 
 def _stray(reader: Reader, path: Path, where: str) -> None:
@@ -357,7 +364,8 @@ def _check_slug(reader: Reader, folder: Path, what: str) -> bool:
     return False
 
 
-def _read_customer(reader: Reader, folder: Path) -> RawCustomer | None:
+def read_customer(reader: Reader, folder: Path) -> RawCustomer | None:
+    """One customer's folder (None for an images-only folder)."""
     customer_file = folder / CUSTOMER_FILE
     if not customer_file.is_file():
         content = [p for p in folder.rglob("*") if _is_content(p)]

@@ -17,8 +17,9 @@ from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from . import model as m
-from .diagnostics import Collector, Diagnostic, Location, PortfolioError
-from .load import RawCustomer, RawPortfolio, RawProject, RawUpdate, Reader, YamlDoc, read_portfolio
+from .diagnostics import Collector, Diagnostic, Location, PortfolioError, Severity, sort_key
+from .load import (TEAM_FILE, RawCustomer, RawPortfolio, RawProject, RawUpdate, Reader, YamlDoc, customer_folders,
+                   read_customer, read_portfolio, read_team)
 from .schema import CUSTOMER, INVALID, PROJECT, TEAM, UPDATE, Context, Record
 
 DEFAULT_AUDIENCE = m.Audience("everyone", "Everyone")
@@ -35,18 +36,42 @@ def load_portfolio(root: Path | str) -> tuple[m.Portfolio, tuple[Diagnostic, ...
     """Read, validate and build the portfolio below ``root``.
 
     Returns the model and the warnings; raises :class:`PortfolioError`
-    listing every error (and warning) when anything is wrong.
+    listing every error (and warning) when anything is wrong. Customers
+    whose files have not changed since they last validated cleanly come
+    from the model cache (:mod:`cxsite.modelcache`) instead.
     """
+    from .modelcache import ModelCache
     from .parsecache import ParseCache, enabled
 
-    reader = Reader(Path(root), cache=ParseCache(Path(root)) if enabled() and Path(root).is_dir() else None)
-    raw = read_portfolio(reader.root, reader)
+    root = Path(root)
+    cached = enabled() and root.is_dir()
+    reader = Reader(root, cache=ParseCache(root) if cached else None)
+    diagnostics = reader.diagnostics
+    raw = read_portfolio(reader.root, reader) if not root.is_dir() else RawPortfolio(reader.root, read_team(reader), ())
+    builder = Builder(diagnostics)
+    team = builder.team(raw)
+    models = ModelCache(reader.root, reader.root / TEAM_FILE) if cached and team is not None else None
+    customers = []
+    for folder in (customer_folders(reader) if root.is_dir() else ()):
+        signature = models.signature(folder) if models else ""
+        hit = models.get(folder, signature) if models else None
+        if hit is not None:
+            customers.append(hit[0])
+            diagnostics.extend(hit[1])
+            continue
+        first = len(diagnostics.items)
+        raw_customer = read_customer(reader, folder)
+        customer = builder.customer(raw, raw_customer) if raw_customer is not None else None
+        if customer is not None:
+            customers.append(customer)
+            found = diagnostics.items[first:]
+            if models and not any(d.severity is Severity.ERROR for d in found):
+                models.put(folder, signature, customer, found)
     if reader.cache is not None:
         reader.cache.save()
-    portfolio = Builder(reader.diagnostics).portfolio(raw)
-    reader.diagnostics.raise_if_errors()
-    assert portfolio is not None
-    return portfolio, tuple(reader.diagnostics.items)
+    diagnostics.raise_if_errors()
+    assert team is not None
+    return m.Portfolio(raw.root, team, tuple(customers)), tuple(sorted(diagnostics.items, key=sort_key))
 
 
 def _convert(record: Record, doc: YamlDoc | None, diagnostics: Collector) -> dict[str, Any] | None:

@@ -1,0 +1,101 @@
+"""A cache of validated customers, so only changed customers are validated again.
+
+Parsing is cached per file (:mod:`cxsite.parsecache`), but converting,
+cross-checking and pre-checking every update body still grows with the
+whole portfolio. This cache keeps, per customer, the finished
+:class:`~cxsite.model.Customer` and the warnings its validation gave, under
+a *signature*: the name, size, modification and change times and inode of
+every file in the customer's folder, the same for ``team.yml`` (people and
+their ids are checked against it), for any file the customer's model points
+to outside its folder (a logo), the current directory (diagnostics show
+paths relative to it) and the cxsite version. Any change to any of those
+gives another signature, so a stale entry is never used.
+
+Only customers that validated without an error are kept: a customer with
+errors is validated again on every run, so its errors always appear.
+The entries live beside the parse cache (same folder, ``models/``);
+``CXSITE_CACHE=0`` turns both off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from . import model as m
+from .diagnostics import Diagnostic
+from .parsecache import ParseCache
+
+
+def _stat_line(path: str, relative: str) -> str:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return f"{relative}\0missing\n"
+    return f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}\n"
+
+
+def folder_signature(folder: Path) -> str:
+    """Names and stat keys of every entry below ``folder`` (hidden ones
+    included: a renamed dot-file is cheap to notice, costly to miss)."""
+    digest = hashlib.sha256()
+    top = str(folder)
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames.sort()
+        relative_dir = os.path.relpath(dirpath, top)
+        digest.update(f"{relative_dir}/\0{sorted(dirnames)}\n".encode())
+        for name in sorted(filenames):
+            digest.update(_stat_line(os.path.join(dirpath, name), os.path.join(relative_dir, name)).encode())
+    return digest.hexdigest()
+
+
+def _outside_files(customer: m.Customer, folder: Path) -> tuple[str, ...]:
+    """Files the model refers to that lie outside the customer's folder."""
+    paths = [customer.brand.logo] if customer.brand.logo else []
+    inside = os.path.abspath(folder) + os.sep
+    return tuple(sorted(str(p) for p in paths if not os.path.abspath(p).startswith(inside)))
+
+
+def _files_signature(paths: Iterable[str]) -> str:
+    return "".join(_stat_line(path, path) for path in paths)
+
+
+class ModelCache:
+    """Validated customers of one portfolio, one pickle per customer."""
+
+    def __init__(self, root: Path, team_file: Path):
+        parse_cache = ParseCache(root)
+        self.folder = parse_cache.folder / "models"
+        self._shared = f"{os.getcwd()}\0{_stat_line(str(team_file), 'team.yml')}"
+
+    def signature(self, folder: Path) -> str:
+        return hashlib.sha256(f"{self._shared}\0{folder_signature(folder)}".encode()).hexdigest()
+
+    def _file(self, folder: Path) -> Path:
+        return self.folder / f"{folder.name}.pickle"
+
+    def get(self, folder: Path, signature: str) -> tuple[m.Customer, tuple[Diagnostic, ...]] | None:
+        try:
+            with self._file(folder).open("rb") as handle:
+                stored_signature, outside, outside_signature, customer, warnings = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            return None
+        if stored_signature != signature or _files_signature(outside) != outside_signature:
+            return None
+        return customer, warnings
+
+    def put(self, folder: Path, signature: str, customer: m.Customer, warnings: Iterable[Diagnostic]) -> None:
+        """Store silently: a cache must never fail a check or a build."""
+        outside = _outside_files(customer, folder)
+        entry = (signature, outside, _files_signature(outside), customer, tuple(warnings))
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.folder, delete=False, suffix=".tmp") as handle:
+                pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(handle.name, self._file(folder))
+        except (OSError, pickle.PicklingError):
+            pass
