@@ -27,10 +27,11 @@ from .diagnostics import BuildError, Diagnostic, PortfolioError
 from .incremental import (code_fingerprint, deduplicate, input_signature, link_tree, site_fingerprint,
                           valid_until)
 from .dashboard import DASHBOARD_FOLDER
-from .fsutil import swap_into_place
+from .fsutil import JOURNAL, commit_folders, discard, recover, swap_into_place
 from .mkdocs_adapter import build_microsite, find_config
 from .paths import site_folder
 from .pipeline import SiteRenderer, build_cutoff
+from .shards import in_shard, merge_outputs  # noqa: F401  (merge_outputs: part of the build API)
 from .validate import load_portfolio
 from .views import Microsite, microsites, next_embargo
 
@@ -177,53 +178,71 @@ def _build_all(sites: list[Microsite], customers: dict[str, m.Customer], fingerp
 
 def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | None = None,
                     cutoff: dt.datetime | None = None, only: Iterable[str] = (), strict: bool = False,
-                    jobs: int = 1, clean: bool = False,
-                    progress: Callable[[int, int, str], None] | None = None) -> BuildResult:
+                    jobs: int = 1, clean: bool = False, shard: tuple[int, int] | None = None,
+                    changed: Iterable[Path] | None = None, progress: Callable[[int, int, str], None] | None = None) -> BuildResult:
     started = time.perf_counter()
     projects_dir, out_dir = Path(projects_dir), Path(out_dir).absolute()
     only = tuple(only)
+    if shard is not None and not 1 <= shard[0] <= shard[1]:
+        raise BuildError(f"--shard {shard[0]}/{shard[1]}: I must be between 1 and N")
     moment = build_cutoff(cutoff)
+    if out_dir.is_dir():
+        recover(out_dir)  # finish a commit a killed build left half done
+        for stale in out_dir.parent.glob(f".{out_dir.name}.old-*"):
+            discard(stale)
     config = find_config(projects_dir, config_file)
     code = code_fingerprint(config)
-    signature = input_signature(projects_dir, code)
-    unchanged = None if clean or only else _unchanged_since_last_build(out_dir, signature, moment)
-    if unchanged is not None:
-        return BuildResult(out_dir, unchanged, (), moment, None, time.perf_counter() - started, unchanged=True)
-    portfolio, warnings = load_portfolio(projects_dir)
+    touched = None if clean or only or changed is None else _changed_customers(projects_dir, out_dir, changed, code,
+                                                                               moment)
+    signature = None
+    if touched is None:
+        signature = input_signature(projects_dir, code + (f"\0shard {shard[0]}/{shard[1]}" if shard else ""))
+        unchanged = None if clean or only else _unchanged_since_last_build(out_dir, signature, moment)
+        if unchanged is not None:
+            return BuildResult(out_dir, unchanged, (), moment, None, time.perf_counter() - started, unchanged=True)
+    previous = {} if clean else _previous_records(out_dir)
+    trusted = {record.customer for record in previous.values()} - touched if touched is not None else set()
+    portfolio, warnings = load_portfolio(projects_dir, unchanged=trusted)
     if strict and warnings:
         raise PortfolioError(d.as_error() for d in warnings)
-    sites = microsites(portfolio, moment, only)
-    if not sites:
+    sites = [site for site in microsites(portfolio, moment, only) if in_shard(site.key, shard)]
+    if not sites and shard is None:
         raise BuildError(f"nothing to build: no microsite matches {', '.join(only)}" if only else
                          "nothing to build: the portfolio has no customers")
     if not _is_replaceable(out_dir):
         raise BuildError(f"refusing to replace {out_dir}: it is not a cxsite output folder (no {MANIFEST}); "
                          "choose another --out or empty it")
-    fingerprints = {site.key: site_fingerprint(site, code) for site in sites}
-    previous = {} if clean else _previous_records(out_dir)
+    # A microsite of a customer whose files did not change keeps its previous fingerprint.
+    fingerprints = {site.key: previous[site.key].fingerprint if site.customer.slug in trusted and site.key in previous
+                    else site_fingerprint(site, code) for site in sites}
     reuse = {key for key, fingerprint in fingerprints.items()
              if key in previous and previous[key].fingerprint == fingerprint and (out_dir / previous[key].folder).is_dir()}
     embargo = next_embargo(sites)
-    if reuse == set(fingerprints) == set(previous):
+    if (out_dir / MANIFEST).is_file() and reuse == set(fingerprints) == set(previous):
         records = tuple(previous[site.key] for site in sites)
         return BuildResult(out_dir, records, warnings, moment, embargo, time.perf_counter() - started,
                            rebuilt=(), unchanged=True)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # With a previous output, only what changed is built and moved in
+    # (fsutil.commit_folders); otherwise a whole new tree is swapped in.
+    in_place = bool(previous) and not only and out_dir.is_dir()
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
-        for key in sorted(reuse):
-            link_tree(out_dir / previous[key].folder, staging / previous[key].folder)
+        if not in_place:
+            for key in sorted(reuse):
+                link_tree(out_dir / previous[key].folder, staging / previous[key].folder)
         fresh = [site for site in sites if site.key not in reuse]
         customers = {customer.slug: customer for customer in portfolio.customers}
         audit = (portfolio_needles(portfolio, moment), markers_from_env())
-        dashboard = (lambda: _build_dashboard(portfolio, moment, config, staging)) if not only else (lambda: None)
+        with_dashboard = not only and (shard is None or shard[0] == 1)
+        dashboard = (lambda: _build_dashboard(portfolio, moment, config, staging)) if with_dashboard else (lambda: None)
         built, findings = _build_all(fresh, customers, [fingerprints[site.key] for site in fresh], config, staging,
                                      jobs, audit, progress, meanwhile=dashboard)
         _refuse_findings(findings)
         by_key = {record.key: record for record in built} | {key: previous[key] for key in reuse}
         records = [by_key[site.key] for site in sites]
         fresh_folders = [record.folder for record in built]
-        problems = verify_tree(staging, [DASHBOARD_FOLDER]) if not only else []
+        problems = verify_tree(staging, [DASHBOARD_FOLDER]) if with_dashboard else []
         if problems:
             raise BuildError("the build wrote files that do not read back:\n  " + "\n  ".join(problems))
         manifest = {
@@ -232,15 +251,27 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
             "next_embargo": embargo.isoformat() if embargo else None,
             # A later build with the same inputs before this moment writes nothing (see _unchanged_since_last_build).
             "inputs": signature if not only else None,
-            "valid_until": min(valid_until(site) for site in sites).isoformat(),
-            "internal": [DASHBOARD_FOLDER] if not only else [],  # the team's dashboard: never published
+            "code": code,
+            "valid_until": min([valid_until(site) for site in sites], default=moment + dt.timedelta(days=1)).isoformat(),
+            "internal": [DASHBOARD_FOLDER] if with_dashboard else [],  # the team's dashboard: never published
+            "shard": f"{shard[0]}/{shard[1]}" if shard else None,
             "sites": [dataclasses.asdict(record) for record in records],
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        deduplicate(staging, [record.folder for record in records], fresh_folders)
-        swap_into_place(staging, out_dir)
+        reused = [out_dir / previous[key].folder if in_place else staging / previous[key].folder for key in sorted(reuse)]
+        deduplicate([staging / folder for folder in fresh_folders], reused)
+        if in_place:
+            kept = {record.folder for record in records}
+            gone = sorted({record.folder for record in previous.values()} - kept)
+            dashboard_folders = [DASHBOARD_FOLDER] if with_dashboard else []
+            if not with_dashboard and (out_dir / DASHBOARD_FOLDER).is_dir():
+                gone.append(DASHBOARD_FOLDER)
+            commit_folders(staging, out_dir, replace=fresh_folders + dashboard_folders, remove=gone, files=[MANIFEST])
+        else:
+            swap_into_place(staging, out_dir)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not (out_dir / JOURNAL).exists():  # once the commit has begun, the next run completes it from staging
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     return BuildResult(out_dir, tuple(records), warnings, moment, embargo, time.perf_counter() - started,
                        rebuilt=tuple(record.key for record in built))
@@ -257,6 +288,35 @@ def _build_dashboard(portfolio, moment: dt.datetime, config: Path, staging: Path
         _RENDERER = SiteRenderer()
     artifacts = render_dashboard(portfolio, moment, cx_findings(portfolio, moment), _RENDERER.markdown)
     build_microsite(artifacts, config, staging / DASHBOARD_FOLDER)
+
+
+def _changed_customers(projects_dir: Path, out_dir: Path, changed: Iterable[Path], code: str,
+                       moment: dt.datetime) -> set[str] | None:
+    """The customers (folder names) the ``changed`` paths belong to, when
+    the previous build can be trusted for everything else: same cxsite,
+    same code and theme, and no page that changes with time since then.
+    None means: scan the whole portfolio (a top-level file such as
+    team.yml changed, or the previous build cannot be trusted)."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("generator") != f"cxsite {__version__}" or manifest.get("code") != code:
+            return None
+        if not dt.datetime.fromisoformat(manifest["cutoff"]) <= moment < dt.datetime.fromisoformat(
+                manifest["valid_until"]):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    root = projects_dir.resolve()
+    customers = set()
+    for path in changed:
+        try:
+            parts = Path(path).resolve().relative_to(root).parts
+        except ValueError:
+            continue  # outside the portfolio: the code fingerprint covers mkdocs.yml and theme/
+        if len(parts) < 2:
+            return None
+        customers.add(parts[0])
+    return customers
 
 
 def _unchanged_since_last_build(out_dir: Path, signature: str, moment: dt.datetime) -> tuple[SiteRecord, ...] | None:

@@ -87,6 +87,34 @@ def _parse_moment(value: str | None) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
+def _parse_shard(value: str | None) -> tuple[int, int] | None:
+    from .shards import parse_shard
+
+    if value is None:
+        return None
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@main.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="site", show_default=True,
+              help="The merged output folder (replaced atomically).")
+def merge(shards: tuple[Path, ...], out_dir: Path) -> None:
+    """Join the outputs of `cxsite build --shard I/N` (one per shard) into one site."""
+    from .shards import merge_outputs
+
+    try:
+        merged = merge_outputs(shards, out_dir)
+    except CxsiteError as exc:
+        click.echo(f"error: {exc}", err=True)
+        click.echo(f"cxsite merge failed; {out_dir} was left as it was", err=True)
+        sys.exit(1)
+    click.echo(f"cxsite merged {len(shards)} shards ({len(merged['sites'])} microsites) into {out_dir}", err=True)
+
+
 @main.command()
 @projects_argument
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="site",
@@ -100,10 +128,19 @@ def _parse_moment(value: str | None) -> dt.datetime | None:
 @click.option("--clean", is_flag=True, help="Rebuild every microsite, even those whose inputs did not change.")
 @click.option("-j", "--jobs", type=click.IntRange(1), default=os.cpu_count() or 1, show_default="number of cores",
               help="Microsites built in parallel.")
+@click.option("--shard", metavar="I/N", callback=lambda ctx, param, value: _parse_shard(value),
+              help="Build only shard I of N (a fixed share of the microsites; the dashboard goes with shard 1). "
+                   "Join the N outputs with `cxsite merge`.")
+@click.option("--changed", "changed", type=click.Path(path_type=Path), multiple=True, metavar="PATH",
+              help="Files changed since the last build (e.g. from `git diff --name-only`): only their customers "
+                   "are read and checked again. Repeat it, or give '-' to read the paths from standard input.")
 def build(projects_dir: Path, out_dir: Path, config_file: Path | None, now: str | None, only: tuple[str, ...],
-          strict: bool, clean: bool, jobs: int) -> None:
+          strict: bool, clean: bool, jobs: int, shard: tuple[int, int] | None, changed: tuple[Path, ...]) -> None:
     """Build one microsite per customer audience from PROJECTS_DIR into --out."""
     from .build import build_portfolio
+
+    if changed == (Path("-"),):
+        changed = tuple(Path(line.strip()) for line in sys.stdin if line.strip())
 
     started = time.monotonic()
     interactive = sys.stderr.isatty() and not os.environ.get("CI")
@@ -118,7 +155,8 @@ def build(projects_dir: Path, out_dir: Path, config_file: Path | None, now: str 
 
     try:
         result = build_portfolio(projects_dir, out_dir, config_file=config_file, cutoff=_parse_moment(now),
-                                 only=only, strict=strict, jobs=jobs, clean=clean, progress=progress)
+                                 only=only, strict=strict, jobs=jobs, clean=clean, shard=shard,
+                                 changed=changed or None, progress=progress)
     except PortfolioError as exc:
         errors, warnings = _print_diagnostics(exc.diagnostics, "text", strict)
         click.echo(f"cxsite build failed: {_summary(errors, warnings)}; {out_dir} was left as it was", err=True)

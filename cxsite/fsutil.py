@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -25,4 +27,82 @@ def swap_into_place(staging: Path, target: Path) -> None:
             os.rename(old, target)
         raise
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        discard(old)
+
+
+JOURNAL = ".cxsite-commit.json"
+
+
+def commit_folders(staging: Path, target: Path, replace: list[str], remove: list[str], files: list[str]) -> None:
+    """Move the given sub-folders (and top-level files) of ``staging`` into
+    ``target``, replacing what is there, and take the ``remove`` folders out.
+
+    An incremental build touches a few microsites of hundreds: renaming
+    those few is constant work, where swapping the whole tree would need
+    every unchanged microsite linked into the new one first. Nothing is
+    moved before the build has finished and passed every check. The moves
+    are first written to a journal in ``target``; if the process dies
+    between two renames, the next build (or publish) finds the journal and
+    completes them (:func:`recover`), so a microsite is always either the
+    old one or the new one, and the set of them is the new one once any
+    cxsite command has run again."""
+    trash = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    journal = {"staging": str(staging), "trash": str(trash), "replace": replace, "remove": remove, "files": files}
+    temporary = target / (JOURNAL + ".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(journal, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, target / JOURNAL)
+    _roll_forward(target, journal)
+
+
+def recover(target: Path) -> bool:
+    """Complete a commit a killed process left half done; True if there was one."""
+    try:
+        journal = json.loads((Path(target) / JOURNAL).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError) as exc:
+        raise OSError(f"{Path(target) / JOURNAL} is unreadable ({exc}); delete {target} and build again") from exc
+    _roll_forward(Path(target), journal)
+    return True
+
+
+def _roll_forward(target: Path, journal: dict) -> None:
+    staging, trash = Path(journal["staging"]), Path(journal["trash"])
+    for folder in journal["replace"]:
+        source, destination = staging / folder, target / folder
+        if not source.exists():
+            continue  # moved already
+        if destination.exists():
+            (trash / folder).parent.mkdir(parents=True, exist_ok=True)
+            os.rename(destination, trash / folder)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(source, destination)
+    for folder in journal["remove"]:
+        if (target / folder).exists():
+            (trash / folder).parent.mkdir(parents=True, exist_ok=True)
+            os.rename(target / folder, trash / folder)
+        parent = (target / folder).parent
+        while parent != target and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    for name in journal["files"]:
+        if (staging / name).exists():
+            os.replace(staging / name, target / name)
+    (target / JOURNAL).unlink(missing_ok=True)
+    discard(staging)
+    discard(trash)
+
+
+def discard(folder: Path) -> None:
+    """Delete a folder nobody reads any more. Large trees are deleted by a
+    detached ``rm`` so the command that replaced them need not wait."""
+    if not folder.exists():
+        return
+    if shutil.which("rm") and sum(1 for _ in zip(range(2000), folder.rglob("*"))) >= 2000:
+        subprocess.Popen(["rm", "-rf", "--", str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)

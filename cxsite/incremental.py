@@ -145,21 +145,23 @@ def link_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, copy_function=link_or_copy)
 
 
-def deduplicate(root: Path, folders: list[str], fresh: list[str]) -> int:
+def deduplicate(fresh: list[Path], reused: list[Path]) -> int:
     """Store identical theme assets once: each file under ``<folder>/assets/``
     of a freshly built folder is hard-linked to an identical file of the same
-    name in another microsite. Reused folders are links already, so only
-    fresh ones are read. Returns the bytes saved."""
+    name in another microsite. Theme assets are the same in every microsite,
+    so one reused folder (already linked to the rest) is enough to compare
+    with. Returns the bytes saved."""
     index: dict[tuple[str, int], Path] = {}
-    for folder in folders:
-        assets = root / folder / "assets"
-        if assets.is_dir() and folder not in fresh:
+    for folder in reused:
+        assets = folder / "assets"
+        if assets.is_dir():
             for path in assets.rglob("*"):
                 if path.is_file():
                     index.setdefault((str(path.relative_to(assets)), path.stat().st_size), path)
+            break
     saved = 0
     for folder in fresh:
-        assets = root / folder / "assets"
+        assets = folder / "assets"
         if not assets.is_dir():
             continue
         for path in sorted(assets.rglob("*")):

@@ -78,13 +78,15 @@ class ModelCache:
     def _file(self, folder: Path) -> Path:
         return self.folder / f"{folder.name}.pickle"
 
-    def get(self, folder: Path, signature: str) -> tuple[m.Customer, tuple[Diagnostic, ...]] | None:
+    def get(self, folder: Path, signature: str | None) -> tuple[m.Customer, tuple[Diagnostic, ...]] | None:
+        """The cached customer if its signature matches (``None``: trust the
+        caller that the folder did not change since it was stored)."""
         try:
             with self._file(folder).open("rb") as handle:
                 stored_signature, outside, outside_signature, customer, warnings = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
             return None
-        if stored_signature != signature or _files_signature(outside) != outside_signature:
+        if signature is not None and (stored_signature != signature or _files_signature(outside) != outside_signature):
             return None
         return customer, warnings
 

@@ -32,13 +32,16 @@ def _markdown():  # type: ignore[no-untyped-def]
     return MarkdownRenderer()
 
 
-def load_portfolio(root: Path | str) -> tuple[m.Portfolio, tuple[Diagnostic, ...]]:
+def load_portfolio(root: Path | str, *, unchanged: Iterable[str] = ()) -> tuple[m.Portfolio, tuple[Diagnostic, ...]]:
     """Read, validate and build the portfolio below ``root``.
 
     Returns the model and the warnings; raises :class:`PortfolioError`
     listing every error (and warning) when anything is wrong. Customers
     whose files have not changed since they last validated cleanly come
-    from the model cache (:mod:`cxsite.modelcache`) instead.
+    from the model cache (:mod:`cxsite.modelcache`) instead; for the
+    customer folders named in ``unchanged`` (known from version control,
+    see ``cxsite build --changed``) the cached model is taken without
+    looking at their files at all.
     """
     from .modelcache import ModelCache
     from .parsecache import ParseCache, enabled
@@ -50,10 +53,12 @@ def load_portfolio(root: Path | str) -> tuple[m.Portfolio, tuple[Diagnostic, ...
     raw = read_portfolio(reader.root, reader) if not root.is_dir() else RawPortfolio(reader.root, read_team(reader), ())
     builder = Builder(diagnostics)
     team = builder.team(raw)
+    unchanged = set(unchanged)
     models = ModelCache(reader.root, reader.root / TEAM_FILE) if cached and team is not None else None
     customers = []
     for folder in (customer_folders(reader) if root.is_dir() else ()):
-        signature = models.signature(folder) if models else ""
+        trusted = folder.name in unchanged
+        signature = models.signature(folder) if models and not trusted else None
         hit = models.get(folder, signature) if models else None
         if hit is not None:
             customers.append(hit[0])
@@ -66,7 +71,7 @@ def load_portfolio(root: Path | str) -> tuple[m.Portfolio, tuple[Diagnostic, ...
             customers.append(customer)
             found = diagnostics.items[first:]
             if models and not any(d.severity is Severity.ERROR for d in found):
-                models.put(folder, signature, customer, found)
+                models.put(folder, signature or models.signature(folder), customer, found)
     if reader.cache is not None:
         reader.cache.save()
     diagnostics.raise_if_errors()

@@ -117,3 +117,81 @@ def test_with_untouched_inputs_a_build_does_not_even_read_the_portfolio(setup, m
     (root / "acme/erp/project.yml").touch()  # a newer file: now it must look
     with pytest.raises(AssertionError, match="the portfolio was read"):
         build(NOW + dt.timedelta(minutes=2))
+
+
+def test_an_incremental_build_replaces_only_the_changed_folders(setup):
+    _, root, out, build = setup
+    untouched = (out / "beta/everyone").stat().st_ino
+    (root / "acme/erp/project.yml").write_text(PROJECT.replace("percent_complete: 40", "percent_complete: 45"))
+    build()
+    assert (out / "beta/everyone").stat().st_ino == untouched  # moved nothing, linked nothing
+    assert "45" in (out / "acme/everyone/projects/erp/index.html").read_text()
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".site.")]  # no staging or journal left
+
+
+def test_a_build_killed_between_two_moves_is_completed_by_the_next_command(setup, monkeypatch):
+    import os
+
+    import cxsite.fsutil as fsutil
+
+    tmp_path, root, out, build = setup
+    (root / "acme/erp/project.yml").write_text(PROJECT.replace("percent_complete: 40", "percent_complete: 45"))
+    real_rename, moves = os.rename, {"n": 0}
+
+    def die_on_third(source, destination):  # type: ignore[no-untyped-def]
+        moves["n"] += 1
+        if moves["n"] == 3:
+            raise KeyboardInterrupt("killed between two renames")
+        return real_rename(source, destination)
+
+    monkeypatch.setattr(fsutil.os, "rename", die_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        build()
+    monkeypatch.setattr(fsutil.os, "rename", real_rename)
+    assert (out / fsutil.JOURNAL).exists()
+    assert fsutil.recover(out) and not (out / fsutil.JOURNAL).exists()
+    recovered = snapshot(out)
+    shutil.rmtree(out)
+    build()
+    assert recovered == snapshot(out)
+
+
+def test_shards_split_the_microsites_and_merge_into_the_whole_site(setup):
+    from cxsite.build import merge_outputs
+
+    tmp_path, root, out, build = setup
+    whole = snapshot(out)
+    parts = [build_portfolio(root, tmp_path / f"shard-{i}", config_file=tmp_path / "mkdocs.yml", cutoff=NOW,
+                             shard=(i, 3)) for i in (1, 2, 3)]
+    keys = [sorted(site.key for site in part.sites) for part in parts]
+    assert sorted(key for part in keys for key in part) == sorted(SITES)
+    assert (tmp_path / "shard-1/_internal/dashboard/index.html").exists()
+    assert not (tmp_path / "shard-2/_internal").exists()
+    merge_outputs([tmp_path / f"shard-{i}" for i in (1, 2, 3)], tmp_path / "merged")
+    merged = snapshot(tmp_path / "merged")
+    assert merged.keys() == whole.keys()
+    assert [name for name in whole if name != "manifest.json" and whole[name] != merged[name]] == []
+
+
+def test_changed_paths_rebuild_their_customer_without_scanning_the_others(setup, monkeypatch):
+    import cxsite.modelcache as modelcache
+
+    _, root, out, build = setup
+    before = snapshot(out)
+    edited = root / "acme/erp/project.yml"
+    edited.write_text(PROJECT.replace("percent_complete: 40", "percent_complete: 45"))
+    looked_at: list[str] = []
+    real = modelcache.folder_signature
+    monkeypatch.setattr(modelcache, "folder_signature", lambda folder: looked_at.append(folder.name) or real(folder))
+    result = build(changed=[edited, root.parent / "README.md"])
+    assert set(result.rebuilt) == {"acme/everyone", "acme/executives"}
+    assert "beta" not in looked_at and "acme" in looked_at
+    assert changed_sites(before, snapshot(out)) == {"acme/everyone", "acme/executives"}
+
+
+def test_a_changed_team_yml_makes_the_build_scan_everything(setup):
+    _, root, out, build = setup
+    (root / "team.yml").write_text(TEAM.replace("Tom Okafor", "Tom Okafor-Smith"))
+    result = build(changed=[root / "team.yml"])
+    assert result.rebuilt == ("beta/everyone",)
+    assert "Tom Okafor-Smith" in (out / "beta/everyone/contacts/index.html").read_text()
