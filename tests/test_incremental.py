@@ -195,3 +195,25 @@ def test_a_changed_team_yml_makes_the_build_scan_everything(setup):
     result = build(changed=[root / "team.yml"])
     assert result.rebuilt == ("beta/everyone",)
     assert "Tom Okafor-Smith" in (out / "beta/everyone/contacts/index.html").read_text()
+
+
+def test_the_documented_shard_and_changed_commands_work_from_the_cli(setup, monkeypatch):
+    from click.testing import CliRunner
+
+    from cxsite.cli import main
+
+    tmp_path, root, out, _ = setup
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    common = ["--config", "mkdocs.yml", "--now", NOW.isoformat(), "-j", "1"]
+    for index in (1, 2):
+        result = runner.invoke(main, ["build", "projects", "--shard", f"{index}/2", "--out", f"site-{index}", *common])
+        assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["merge", "site-1", "site-2", "--out", "merged"])
+    assert result.exit_code == 0 and "merged 2 shards (3 microsites)" in result.output
+    assert runner.invoke(main, ["merge", "site-1", "--out", "merged"]).exit_code == 1  # a shard is missing
+    assert "between 1 and N" in runner.invoke(main, ["build", "projects", "--shard", "3/2"]).output
+    (root / "beta/crm/project.yml").write_text(PROJECT.replace("ERP roll-out", "CRM").replace("40", "41"))
+    result = runner.invoke(main, ["build", "projects", "--out", "site", "--changed", "-", *common],
+                           input="projects/beta/crm/project.yml\n")
+    assert result.exit_code == 0 and "1 rebuilt" in result.output, result.output
