@@ -179,7 +179,7 @@ def _build_all(sites: list[Microsite], customers: dict[str, m.Customer], fingerp
 def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | None = None,
                     cutoff: dt.datetime | None = None, only: Iterable[str] = (), strict: bool = False,
                     jobs: int = 1, clean: bool = False, shard: tuple[int, int] | None = None,
-                    changed: Iterable[Path] | None = None, progress: Callable[[int, int, str], None] | None = None) -> BuildResult:
+                    changed: Iterable[Path] | None = None, dashboard: bool = True, progress: Callable[[int, int, str], None] | None = None) -> BuildResult:
     started = time.perf_counter()
     projects_dir, out_dir = Path(projects_dir), Path(out_dir).absolute()
     only = tuple(only)
@@ -218,7 +218,10 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
     reuse = {key for key, fingerprint in fingerprints.items()
              if key in previous and previous[key].fingerprint == fingerprint and (out_dir / previous[key].folder).is_dir()}
     embargo = next_embargo(sites)
-    if (out_dir / MANIFEST).is_file() and reuse == set(fingerprints) == set(previous):
+    want_dashboard = dashboard and not only and (shard is None or shard[0] == 1)
+    # The dashboard shows what no microsite does (internal notes, CX findings): when
+    # a portfolio file changed it is rebuilt even if every microsite is reused.
+    if (out_dir / MANIFEST).is_file() and reuse == set(fingerprints) == set(previous) and not want_dashboard:
         records = tuple(previous[site.key] for site in sites)
         return BuildResult(out_dir, records, warnings, moment, embargo, time.perf_counter() - started,
                            rebuilt=(), unchanged=True)
@@ -234,10 +237,12 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
         fresh = [site for site in sites if site.key not in reuse]
         customers = {customer.slug: customer for customer in portfolio.customers}
         audit = (portfolio_needles(portfolio, moment), markers_from_env())
-        with_dashboard = not only and (shard is None or shard[0] == 1)
-        dashboard = (lambda: _build_dashboard(portfolio, moment, config, staging)) if with_dashboard else (lambda: None)
+        with_dashboard = want_dashboard
+        # --no-dashboard leaves the previous dashboard as it was (see docs/scaling.md).
+        keep_dashboard = not dashboard and in_place and (out_dir / DASHBOARD_FOLDER).is_dir()
+        meanwhile = (lambda: _build_dashboard(portfolio, moment, config, staging)) if with_dashboard else (lambda: None)
         built, findings = _build_all(fresh, customers, [fingerprints[site.key] for site in fresh], config, staging,
-                                     jobs, audit, progress, meanwhile=dashboard)
+                                     jobs, audit, progress, meanwhile=meanwhile)
         _refuse_findings(findings)
         by_key = {record.key: record for record in built} | {key: previous[key] for key in reuse}
         records = [by_key[site.key] for site in sites]
@@ -250,10 +255,10 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
             "cutoff": moment.isoformat(),
             "next_embargo": embargo.isoformat() if embargo else None,
             # A later build with the same inputs before this moment writes nothing (see _unchanged_since_last_build).
-            "inputs": signature if not only else None,
+            "inputs": signature if not only and not keep_dashboard else None,
             "code": code,
             "valid_until": min([valid_until(site) for site in sites], default=moment + dt.timedelta(days=1)).isoformat(),
-            "internal": [DASHBOARD_FOLDER] if with_dashboard else [],  # the team's dashboard: never published
+            "internal": [DASHBOARD_FOLDER] if with_dashboard or keep_dashboard else [],  # never published
             "shard": f"{shard[0]}/{shard[1]}" if shard else None,
             "sites": [dataclasses.asdict(record) for record in records],
         }
@@ -264,7 +269,7 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
             kept = {record.folder for record in records}
             gone = sorted({record.folder for record in previous.values()} - kept)
             dashboard_folders = [DASHBOARD_FOLDER] if with_dashboard else []
-            if not with_dashboard and (out_dir / DASHBOARD_FOLDER).is_dir():
+            if not with_dashboard and not keep_dashboard and (out_dir / DASHBOARD_FOLDER).is_dir():
                 gone.append(DASHBOARD_FOLDER)
             commit_folders(staging, out_dir, replace=fresh_folders + dashboard_folders, remove=gone, files=[MANIFEST])
         else:

@@ -134,8 +134,12 @@ def merge(shards: tuple[Path, ...], out_dir: Path) -> None:
 @click.option("--changed", "changed", type=click.Path(path_type=Path), multiple=True, metavar="PATH",
               help="Files changed since the last build (e.g. from `git diff --name-only`): only their customers "
                    "are read and checked again. Repeat it, or give '-' to read the paths from standard input.")
+@click.option("--dashboard/--no-dashboard", default=True, show_default=True,
+              help="Build the team's dashboard over the whole portfolio; --no-dashboard keeps the previous one "
+                   "(for quick builds on every push, with the dashboard rebuilt on a schedule).")
 def build(projects_dir: Path, out_dir: Path, config_file: Path | None, now: str | None, only: tuple[str, ...],
-          strict: bool, clean: bool, jobs: int, shard: tuple[int, int] | None, changed: tuple[Path, ...]) -> None:
+          strict: bool, clean: bool, jobs: int, shard: tuple[int, int] | None, changed: tuple[Path, ...],
+          dashboard: bool) -> None:
     """Build one microsite per customer audience from PROJECTS_DIR into --out."""
     from .build import build_portfolio
 
@@ -156,7 +160,7 @@ def build(projects_dir: Path, out_dir: Path, config_file: Path | None, now: str 
     try:
         result = build_portfolio(projects_dir, out_dir, config_file=config_file, cutoff=_parse_moment(now),
                                  only=only, strict=strict, jobs=jobs, clean=clean, shard=shard,
-                                 changed=changed or None, progress=progress)
+                                 changed=changed or None, dashboard=dashboard, progress=progress)
     except PortfolioError as exc:
         errors, warnings = _print_diagnostics(exc.diagnostics, "text", strict)
         click.echo(f"cxsite build failed: {_summary(errors, warnings)}; {out_dir} was left as it was", err=True)

@@ -101,7 +101,11 @@ def discard(folder: Path) -> None:
     detached ``rm`` so the command that replaced them need not wait."""
     if not folder.exists():
         return
-    if shutil.which("rm") and sum(1 for _ in zip(range(2000), folder.rglob("*"))) >= 2000:
+    try:
+        large = sum(1 for _ in zip(range(2000), folder.rglob("*"))) >= 2000
+    except OSError:  # being deleted already (by an earlier run's rm)
+        large = True
+    if large and shutil.which("rm"):
         subprocess.Popen(["rm", "-rf", "--", str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, start_new_session=True)
     else:

@@ -217,3 +217,15 @@ def test_the_documented_shard_and_changed_commands_work_from_the_cli(setup, monk
     result = runner.invoke(main, ["build", "projects", "--out", "site", "--changed", "-", *common],
                            input="projects/beta/crm/project.yml\n")
     assert result.exit_code == 0 and "1 rebuilt" in result.output, result.output
+
+
+def test_no_dashboard_keeps_the_previous_dashboard_and_rebuilds_the_sites(setup):
+    _, root, out, build = setup
+    dashboard = snapshot(out / "_internal/dashboard")
+    (root / "acme/erp/project.yml").write_text(PROJECT.replace("percent_complete: 40", "percent_complete: 45"))
+    result = build(dashboard=False)
+    assert set(result.rebuilt) == {"acme/everyone", "acme/executives"}
+    assert snapshot(out / "_internal/dashboard") == dashboard
+    assert "45" in (out / "acme/everyone/index.html").read_text()
+    build()
+    assert snapshot(out / "_internal/dashboard") != dashboard
