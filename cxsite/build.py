@@ -159,20 +159,29 @@ def _build_all(sites: list[Microsite], customers: dict[str, m.Customer], fingerp
         meanwhile()
         return records, findings
     context = multiprocessing.get_context("forkserver")
+    workers = min(jobs, len(sites))
+    batch = RECYCLE_AFTER * workers
     results: dict[int, SiteRecord] = {}
-    with ProcessPoolExecutor(max_workers=min(jobs, len(sites)), mp_context=context,
-                             max_tasks_per_child=RECYCLE_AFTER, initializer=_prepare_process,
-                             initargs=audit) as pool:
-        futures = {pool.submit(build_one, site, customers[site.customer.slug], config, staging,
-                               fingerprints[index]): index
-                   for index, site in enumerate(sites)}
-        meanwhile()
-        for done, future in enumerate(as_completed(futures), start=1):
-            index = futures[future]
-            results[index], found = future.result()
-            findings += found
-            if progress:
-                progress(done, len(sites), sites[index].key)
+    done = 0
+    for start in range(0, len(sites), batch):
+        # A fresh pool per batch replaces the workers every RECYCLE_AFTER
+        # microsites, which bounds their memory. (ProcessPoolExecutor's own
+        # max_tasks_per_child can hang for good in Python 3.11: gh-115634.)
+        indexes = range(start, min(start + batch, len(sites)))
+        with ProcessPoolExecutor(max_workers=min(workers, len(indexes)), mp_context=context,
+                                 initializer=_prepare_process, initargs=audit) as pool:
+            futures = {pool.submit(build_one, sites[index], customers[sites[index].customer.slug], config, staging,
+                                   fingerprints[index]): index
+                       for index in indexes}
+            if start == 0:
+                meanwhile()
+            for future in as_completed(futures):
+                index = futures[future]
+                results[index], found = future.result()
+                findings += found
+                done += 1
+                if progress:
+                    progress(done, len(sites), sites[index].key)
     return [results[index] for index in range(len(sites))], findings
 
 

@@ -64,6 +64,7 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
         super().__init__()
         self.artifacts: MicrositeArtifacts | None = None
         self._pages: dict[str, Any] = {}
+        self._template_context: dict = {}
 
     # --------------------------------------------------------------- config
 
@@ -96,6 +97,7 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
         if artifacts.logo:
             config.theme["logo"] = artifacts.logo
         self._pages = {page.path: page for page in artifacts.pages}
+        self._template_context = self._context()
         return config
 
     # ---------------------------------------------------------------- files
@@ -122,23 +124,27 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
             page.title = _safe(artifact.title)  # type: ignore[assignment]
             if artifact.description:
                 page.meta["description"] = str(escape(artifact.description))
+            # The body is finished HTML: skip MkDocs' Markdown instance for this page.
+            page.render = lambda config, files: self._use_artifact(page, artifact)  # type: ignore[method-assign]
         return markdown
+
+    @staticmethod
+    def _use_artifact(page: Page, artifact: Any) -> None:
+        page.content = artifact.html
+        page.toc = get_toc([{"level": e.level, "id": e.id, "name": str(escape(e.title)), "children": []}
+                            for e in artifact.toc])  # type: ignore[typeddict-item]
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         artifact = self._pages.get(page.file.src_uri)
-        if artifact is None:
-            return html
-        page.toc = get_toc([{"level": e.level, "id": e.id, "name": str(escape(e.title)), "children": []}
-                            for e in artifact.toc])  # type: ignore[typeddict-item]
-        return artifact.html
+        return html if artifact is None else artifact.html
 
     def on_page_context(self, context: dict, /, *, page: Page, config: MkDocsConfig, nav: Any) -> dict:
-        context["cxsite"] = self._context()
+        context["cxsite"] = self._template_context
         return context
 
     def on_template_context(self, context: dict, /, *, template_name: str, config: MkDocsConfig) -> dict:
         """Static templates (404.html) get the same head: noindex, colours, feeds."""
-        context["cxsite"] = self._context()
+        context["cxsite"] = self._template_context
         return context
 
     def _context(self) -> dict:

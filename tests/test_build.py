@@ -15,7 +15,7 @@ from cxsite.build import build_portfolio
 from cxsite.cli import main
 from cxsite.diagnostics import BuildError, PortfolioError
 
-from .conftest import CUSTOMER, PROJECT, REPO, UPDATE
+from .conftest import CUSTOMER, DEMO, DEMO_NOW, PROJECT, REPO, UPDATE
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 CONFIG = REPO / "mkdocs.yml"
@@ -243,3 +243,20 @@ def test_a_path_token_must_be_in_the_base_url(portfolio):
         'site: {base_url: "https://status.example/acme/"}',
         'site: {base_url: "https://status.example/acme/", path_token: 7f3a9c1e5b2d8f40a6c4e1b9}')})
     assert any("base_url does not contain the path token" in d.message for d in check_portfolio(root))
+
+
+def test_workers_are_replaced_as_they_reach_their_quota_and_the_build_finishes(tmp_path):
+    """Workers are recycled (memory stays bounded) without the hang of
+    Python 3.11's max_tasks_per_child: here after every single microsite."""
+    import subprocess
+    import sys
+
+    script = ("import sys, datetime as dt, cxsite.build as b\nfrom pathlib import Path\n"
+              "b.RECYCLE_AFTER = 1\n"
+              "r = b.build_portfolio(sys.argv[1], sys.argv[2], config_file=Path(sys.argv[3]), jobs=2,\n"
+              "                      cutoff=dt.datetime.fromisoformat(sys.argv[4]))\n"
+              "print(len(r.rebuilt))\n")
+    result = subprocess.run([sys.executable, "-c", script, str(DEMO), str(tmp_path / "site"), str(REPO / "mkdocs.yml"),
+                             DEMO_NOW], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["13"]
