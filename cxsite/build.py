@@ -31,6 +31,7 @@ from .fsutil import JOURNAL, commit_folders, discard, recover, swap_into_place
 from .mkdocs_adapter import build_microsite, find_config
 from .paths import site_folder
 from .pipeline import SiteRenderer, build_cutoff
+from .scan import scan_portfolio
 from .shards import in_shard, merge_outputs  # noqa: F401  (merge_outputs: part of the build API)
 from .validate import load_portfolio
 from .views import Microsite, microsites, next_embargo
@@ -203,15 +204,16 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
     code = code_fingerprint(config)
     touched = None if clean or only or changed is None else _changed_customers(projects_dir, out_dir, changed, code,
                                                                                moment)
-    signature = None
+    signature = scan = None
     if touched is None:
-        signature = input_signature(projects_dir, code + (f"\0shard {shard[0]}/{shard[1]}" if shard else ""))
+        scan = scan_portfolio(projects_dir.resolve())
+        signature = input_signature(projects_dir, code + (f"\0shard {shard[0]}/{shard[1]}" if shard else ""), scan)
         unchanged = None if clean or only else _unchanged_since_last_build(out_dir, signature, moment)
         if unchanged is not None:
             return BuildResult(out_dir, unchanged, (), moment, None, time.perf_counter() - started, unchanged=True)
     previous = {} if clean else _previous_records(out_dir)
     trusted = {record.customer for record in previous.values()} - touched if touched is not None else set()
-    portfolio, warnings = load_portfolio(projects_dir, unchanged=trusted)
+    portfolio, warnings = load_portfolio(projects_dir, unchanged=trusted, scan=scan)
     if strict and warnings:
         raise PortfolioError(d.as_error() for d in warnings)
     sites = [site for site in microsites(portfolio, moment, only) if in_shard(site.key, shard)]

@@ -28,11 +28,15 @@ import os
 import shutil
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ruamel.yaml import YAML
 
 from . import model as m
 from .views import Microsite
+
+if TYPE_CHECKING:
+    from .scan import PortfolioScan
 
 PACKAGE = Path(__file__).resolve().parent
 DATE_ONLY_TIME = dt.time(9, 0)  # date-only moments in feeds and calendars (cxsite.subscriptions)
@@ -98,21 +102,14 @@ def valid_until(site: Microsite) -> dt.datetime:
     return min([midnight, *later])
 
 
-def input_signature(projects_dir: Path, code: str) -> str:
+def input_signature(projects_dir: Path, code: str, scan: "PortfolioScan | None" = None) -> str:
     """Names, sizes and modification times of every portfolio file, plus the
     code fingerprint: cheap to compute without reading the files, and
     different whenever anything a build reads has changed."""
-    digest = hashlib.sha256(code.encode())
-    root = Path(projects_dir).resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            stat = os.stat(os.path.join(dirpath, name))
-            digest.update(f"{os.path.relpath(os.path.join(dirpath, name), root)}\0{stat.st_size}\0"
-                          f"{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    from .scan import scan_portfolio
+
+    scan = scan or scan_portfolio(Path(projects_dir).resolve())
+    return hashlib.sha256(f"{code}\0{scan.signature}".encode()).hexdigest()
 
 
 def _image_bytes(site: Microsite) -> list[bytes]:

@@ -5,7 +5,7 @@ cross-checking and pre-checking every update body still grows with the
 whole portfolio. This cache keeps, per customer, the finished
 :class:`~cxsite.model.Customer` and the warnings its validation gave, under
 a *signature*: the name, size, modification and change times and inode of
-every file in the customer's folder, the same for ``team.yml`` (people and
+every file in the customer's folder (:mod:`cxsite.scan`), the same for ``team.yml`` (people and
 their ids are checked against it), for any file the customer's model points
 to outside its folder (a logo), the current directory (diagnostics show
 paths relative to it) and the cxsite version. Any change to any of those
@@ -29,6 +29,7 @@ from typing import Iterable
 from . import model as m
 from .diagnostics import Diagnostic
 from .parsecache import ParseCache
+from .scan import tree_digest
 
 
 def _stat_line(path: str, relative: str) -> str:
@@ -37,20 +38,6 @@ def _stat_line(path: str, relative: str) -> str:
     except OSError:
         return f"{relative}\0missing\n"
     return f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}\n"
-
-
-def folder_signature(folder: Path) -> str:
-    """Names and stat keys of every entry below ``folder`` (hidden ones
-    included: a renamed dot-file is cheap to notice, costly to miss)."""
-    digest = hashlib.sha256()
-    top = str(folder)
-    for dirpath, dirnames, filenames in os.walk(top):
-        dirnames.sort()
-        relative_dir = os.path.relpath(dirpath, top)
-        digest.update(f"{relative_dir}/\0{sorted(dirnames)}\n".encode())
-        for name in sorted(filenames):
-            digest.update(_stat_line(os.path.join(dirpath, name), os.path.join(relative_dir, name)).encode())
-    return digest.hexdigest()
 
 
 def _outside_files(customer: m.Customer, folder: Path) -> tuple[str, ...]:
@@ -72,8 +59,10 @@ class ModelCache:
         self.folder = parse_cache.folder / "models"
         self._shared = f"{os.getcwd()}\0{_stat_line(str(team_file), 'team.yml')}"
 
-    def signature(self, folder: Path) -> str:
-        return hashlib.sha256(f"{self._shared}\0{folder_signature(folder)}".encode()).hexdigest()
+    def signature(self, folder: Path, digest: str | None = None) -> str:
+        """The key of a customer folder; ``digest`` is its :func:`cxsite.scan.tree_digest`
+        when a scan of the portfolio has it already."""
+        return hashlib.sha256(f"{self._shared}\0{digest or tree_digest(folder)}".encode()).hexdigest()
 
     def _file(self, folder: Path) -> Path:
         return self.folder / f"{folder.name}.pickle"

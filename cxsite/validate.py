@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 import functools
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 from zoneinfo import ZoneInfo
 
 from . import model as m
@@ -21,6 +21,9 @@ from .diagnostics import Collector, Diagnostic, Location, PortfolioError, Severi
 from .load import (TEAM_FILE, RawCustomer, RawPortfolio, RawProject, RawUpdate, Reader, YamlDoc, customer_folders,
                    read_customer, read_portfolio, read_team)
 from .schema import CUSTOMER, INVALID, PROJECT, TEAM, UPDATE, Context, Record
+
+if TYPE_CHECKING:
+    from .scan import PortfolioScan
 
 DEFAULT_AUDIENCE = m.Audience("everyone", "Everyone")
 
@@ -32,7 +35,8 @@ def _markdown():  # type: ignore[no-untyped-def]
     return MarkdownRenderer()
 
 
-def load_portfolio(root: Path | str, *, unchanged: Iterable[str] = ()) -> tuple[m.Portfolio, tuple[Diagnostic, ...]]:
+def load_portfolio(root: Path | str, *, unchanged: Iterable[str] = (),
+                   scan: "PortfolioScan | None" = None) -> tuple[m.Portfolio, tuple[Diagnostic, ...]]:
     """Read, validate and build the portfolio below ``root``.
 
     Returns the model and the warnings; raises :class:`PortfolioError`
@@ -41,7 +45,8 @@ def load_portfolio(root: Path | str, *, unchanged: Iterable[str] = ()) -> tuple[
     from the model cache (:mod:`cxsite.modelcache`) instead; for the
     customer folders named in ``unchanged`` (known from version control,
     see ``cxsite build --changed``) the cached model is taken without
-    looking at their files at all.
+    looking at their files at all. ``scan`` is a :func:`cxsite.scan.scan_portfolio`
+    of ``root`` the caller made already.
     """
     from .modelcache import ModelCache
     from .parsecache import ParseCache, enabled
@@ -58,7 +63,8 @@ def load_portfolio(root: Path | str, *, unchanged: Iterable[str] = ()) -> tuple[
     customers = []
     for folder in (customer_folders(reader) if root.is_dir() else ()):
         trusted = folder.name in unchanged
-        signature = models.signature(folder) if models and not trusted else None
+        digest = scan.folders.get(folder.name) if scan is not None else None
+        signature = models.signature(folder, digest) if models and not trusted else None
         hit = models.get(folder, signature) if models else None
         if hit is not None:
             customers.append(hit[0])

@@ -181,8 +181,8 @@ def test_changed_paths_rebuild_their_customer_without_scanning_the_others(setup,
     edited = root / "acme/erp/project.yml"
     edited.write_text(PROJECT.replace("percent_complete: 40", "percent_complete: 45"))
     looked_at: list[str] = []
-    real = modelcache.folder_signature
-    monkeypatch.setattr(modelcache, "folder_signature", lambda folder: looked_at.append(folder.name) or real(folder))
+    real = modelcache.tree_digest
+    monkeypatch.setattr(modelcache, "tree_digest", lambda folder: looked_at.append(Path(folder).name) or real(folder))
     result = build(changed=[edited, root.parent / "README.md"])
     assert set(result.rebuilt) == {"acme/everyone", "acme/executives"}
     assert "beta" not in looked_at and "acme" in looked_at

@@ -1,0 +1,76 @@
+"""One quick look at every portfolio file, without reading any.
+
+The names, sizes, modification and change times and inodes of the files
+below each customer folder, hashed per folder. A build compares the whole
+(:func:`portfolio_signature`) with the previous build's to know that
+nothing changed; the model cache keys each customer on its folder's digest.
+One ``scandir`` walk serves both, so a portfolio of 50,000 files is looked
+at in a fraction of a second. Hidden entries (a leading '.') are skipped,
+as the loader skips them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _stat_line(relative: str, entry: os.DirEntry) -> str:
+    try:
+        stat = entry.stat()  # follows a link: a linked file's changes count
+    except OSError:
+        return f"{relative}\0missing"
+    return f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
+
+
+def tree_digest(folder: str | Path) -> str:
+    """Digest of the names and stat keys of everything below ``folder``."""
+    digest = hashlib.sha256()
+    stack = [(str(folder), "")]
+    while stack:
+        path, relative = stack.pop()
+        try:
+            with os.scandir(path) as listing:
+                entries = sorted((e for e in listing if not e.name.startswith(".")), key=lambda e: e.name)
+        except OSError:
+            digest.update(f"{relative}\0unreadable\n".encode())
+            continue
+        lines = []
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                lines.append(f"{relative}{entry.name}/")
+                stack.append((entry.path, f"{relative}{entry.name}/"))
+            else:
+                lines.append(_stat_line(relative + entry.name, entry))
+        digest.update(("\n".join(lines) + "\n").encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class PortfolioScan:
+    top: str                      # the files at the top (team.yml, strays)
+    folders: dict[str, str]       # folder name -> tree_digest of it
+
+    @property
+    def signature(self) -> str:
+        digest = hashlib.sha256(self.top.encode())
+        for name in sorted(self.folders):
+            digest.update(f"\n{name}\0{self.folders[name]}".encode())
+        return digest.hexdigest()
+
+
+def scan_portfolio(root: str | Path) -> PortfolioScan:
+    top, folders = [], {}
+    try:
+        with os.scandir(root) as listing:
+            entries = sorted((e for e in listing if not e.name.startswith(".")), key=lambda e: e.name)
+    except OSError:
+        return PortfolioScan("unreadable", {})
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            folders[entry.name] = tree_digest(entry.path)
+        else:
+            top.append(_stat_line(entry.name, entry))
+    return PortfolioScan("\n".join(top), folders)
