@@ -30,12 +30,24 @@ CXSITE = [sys.executable, "-m", "cxsite"]
 NOW = "2026-11-25T12:00:00+00:00"
 
 
+LAST_OUTPUT = {"stderr": ""}
+
+
 def run(command: list[str], cwd: Path | None = None) -> float:
     started = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    LAST_OUTPUT["stderr"] = result.stderr
     return time.perf_counter() - started
+
+
+def builder_peak() -> int:
+    """The largest builder's peak memory the last `cxsite build` reported (MB)."""
+    import re
+
+    found = re.search(r"largest builder (\d+) MB", LAST_OUTPUT["stderr"])
+    return int(found.group(1)) if found else 0
 
 
 def du(path: Path, apparent: bool = False) -> int:
@@ -125,6 +137,7 @@ def bench_variant(name: str, customers: int, work: Path, jobs: int, sample: int,
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     figures["full"] = run([*build, "--clean", "-j", str(jobs)])
     figures["peak_rss_mb"] = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    figures["worker_rss_mb"] = builder_peak()
     figures["pages"] = sum(1 for _ in out.rglob("index.html"))
     figures["nochange"] = run([*build, "-j", str(jobs)])
     updates = sorted((portfolio / "customer-0000" / "project-0" / "updates").glob("*.md"))
@@ -167,7 +180,7 @@ def report(results: list[dict], jobs: int) -> str:
         "",
         "| portfolio | pages | check cold / warm | full build | pages/s | full, 1 job (speed-up) | no change "
         "| one update edited: scan / `--changed` / `--changed --no-dashboard` | stock MkDocs (sample) | Hugo | full / Hugo | full / stock MkDocs "
-        "| peak RSS | disk (apparent) |",
+        "| peak RSS: any process / a worker | disk (apparent) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
@@ -180,7 +193,7 @@ def report(results: list[dict], jobs: int) -> str:
             f"| {r['full']:.0f} s | {r['pages'] / r['full']:.0f} | {serial} | {r['nochange']:.2f} s "
             f"| {r['one_edit']:.1f} s / {r['one_edit_changed']:.1f} s / {r['one_edit_push']:.1f} s "
             f"| {r['stock_mkdocs']:.0f} s ({r['sample']}) | {hugo} | {ratio} | {r['full'] / r['stock_mkdocs']:.1f} x "
-            f"| {r['peak_rss_mb']:.0f} MB | {r['disk'] / 2**20:.0f} MB ({r['disk_apparent'] / 2**20:.0f} MB) |")
+            f"| {r['peak_rss_mb']:.0f} MB / {r['worker_rss_mb']} MB | {r['disk'] / 2**20:.0f} MB ({r['disk_apparent'] / 2**20:.0f} MB) |")
     return "\n".join(lines) + "\n"
 
 

@@ -618,28 +618,41 @@ def audit_microsite(site_dir: Path, folder: str, view: Microsite, customer: m.Cu
 
 
 def audit_site(site_dir: Path, portfolio: m.Portfolio, cutoff: dt.datetime | None = None,
-               markers: Iterable[str] = (), only: Iterable[str] = ()) -> list[Finding]:
+               markers: Iterable[str] = (), only: Iterable[str] = (), jobs: int | None = None) -> list[Finding]:
     """Every finding in the built site ``site_dir`` (empty: clean).
 
     ``cutoff`` defaults to the manifest's (the moment the site was built
     for); ``only`` limits the audit to some microsites (``customer`` or
     ``customer/audience``) and then skips the check for stray files.
+    ``jobs`` microsites are audited at a time (default: one per core).
     """
     site_dir = Path(site_dir)
     manifest = read_manifest(site_dir)
     cutoff = cutoff or manifest.cutoff
     markers = tuple(markers)
-    shared = portfolio_needles(portfolio, cutoff)
-    findings: list[Finding] = []
-    for entry in manifest.select(only):
+    entries = manifest.select(only)
+    for entry in entries:
         try:
-            customer = portfolio.customer(entry.customer)
-            audience = customer.audience(entry.audience)
+            portfolio.customer(entry.customer).audience(entry.audience)
         except KeyError:
             raise AuditError(f"{entry.key} is in {site_dir / MANIFEST} but not in the portfolio: "
                              "audit the site with the portfolio it was built from") from None
-        view = microsite(portfolio, customer, audience, cutoff)
-        findings += audit_microsite(site_dir, entry.folder, view, customer, shared, markers, manifest.data)
+    context = (site_dir, portfolio, cutoff, portfolio_needles(portfolio, cutoff), markers, manifest.data)
+    jobs = jobs or os.cpu_count() or 1
+    keys = [(entry.folder, entry.customer, entry.audience) for entry in entries]
+    findings: list[Finding] = []
+    if jobs > 1 and len(keys) >= PARALLEL_FROM:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver"),
+                                 initializer=_set_context, initargs=context) as pool:
+            for found in pool.map(_audit_entry, keys, chunksize=max(1, len(keys) // (jobs * 8))):
+                findings += found
+    else:
+        _set_context(*context)
+        for key in keys:
+            findings += _audit_entry(key)
 
     if not tuple(only):
         folders = {entry.folder for entry in manifest.sites}
@@ -651,6 +664,24 @@ def audit_site(site_dir: Path, portfolio: m.Portfolio, cutoff: dt.datetime | Non
                 findings.append(Finding(rel, "file outside every microsite: a host serving the whole "
                                              "folder would publish it"))
     return sorted_findings(findings)
+
+
+PARALLEL_FROM = 8  # fewer microsites than this are audited faster in this process
+_CONTEXT: tuple = ()
+
+
+def _set_context(*context: object) -> None:
+    """What every microsite's audit needs, handed to each worker once."""
+    global _CONTEXT
+    _CONTEXT = context
+
+
+def _audit_entry(key: tuple[str, str, str]) -> list[Finding]:
+    site_dir, portfolio, cutoff, shared, markers, manifest_data = _CONTEXT
+    folder, customer_slug, audience_id = key
+    customer = portfolio.customer(customer_slug)
+    view = microsite(portfolio, customer, customer.audience(audience_id), cutoff)
+    return audit_microsite(site_dir, folder, view, customer, shared, markers, manifest_data)
 
 
 def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -12,6 +12,7 @@ import datetime as dt
 import dataclasses
 import json
 import multiprocessing
+import resource
 import shutil
 import tempfile
 import time
@@ -64,6 +65,7 @@ class BuildResult:
     seconds: float
     rebuilt: tuple[str, ...] = ()      # keys of the microsites rendered this time
     unchanged: bool = False            # nothing changed: the output was not touched
+    builder_peak_mb: int = 0           # the largest peak memory of a process that built microsites
 
 
 def _record(artifacts, folder: str) -> SiteRecord:  # type: ignore[no-untyped-def]
@@ -123,10 +125,11 @@ def _prepare_process(shared: tuple[Needle, ...], markers: tuple[str, ...]) -> No
 
 
 def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path,
-              fingerprint: str = "") -> tuple[SiteRecord, list[Finding]]:
+              fingerprint: str = "") -> tuple[SiteRecord, list[Finding], int]:
     """Render, build, read back and audit one microsite (in a worker, or in
     this process); ``customer`` is the whole customer ``site`` was cut from.
-    The renderer and MkDocs' theme environment live as long as the process."""
+    The renderer and MkDocs' theme environment live as long as the process.
+    Also returns the process's peak memory so far, in MB."""
     global _RENDERER
     if _RENDERER is None:
         _RENDERER = SiteRenderer()
@@ -138,27 +141,30 @@ def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path
     if problems:
         raise BuildError("the build wrote files that do not read back:\n  " + "\n  ".join(problems))
     findings = audit_microsite(staging, folder, site, customer, *_AUDIT)
-    return dataclasses.replace(_record(artifacts, folder), fingerprint=fingerprint), findings
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux: KiB
+    return dataclasses.replace(_record(artifacts, folder), fingerprint=fingerprint), findings, peak_mb
 
 
 def _build_all(sites: list[Microsite], customers: dict[str, m.Customer], fingerprints: list[str], config: Path,
                staging: Path, jobs: int, audit: tuple[tuple[Needle, ...], tuple[str, ...]],
                progress: Callable[[int, int, str], None] | None,
-               meanwhile: Callable[[], None] = lambda: None) -> tuple[list[SiteRecord], list[Finding]]:
+               meanwhile: Callable[[], None] = lambda: None) -> tuple[list[SiteRecord], list[Finding], int]:
     """Build every given microsite, ``jobs`` at a time, and run ``meanwhile``
-    in this process while the workers are busy; records come back in site order."""
+    in this process while the workers are busy; records come back in site order,
+    with the audit's findings and the largest peak memory of a builder (MB)."""
     findings: list[Finding] = []
+    peak = 0
     if jobs <= 1 or len(sites) < PARALLEL_FROM:
         _prepare_process(*audit)
         records = []
         for index, site in enumerate(sites):
-            record, found = build_one(site, customers[site.customer.slug], config, staging, fingerprints[index])
+            record, found, peak = build_one(site, customers[site.customer.slug], config, staging, fingerprints[index])
             records.append(record)
             findings += found
             if progress:
                 progress(index + 1, len(sites), site.key)
         meanwhile()
-        return records, findings
+        return records, findings, peak
     context = multiprocessing.get_context("forkserver")
     workers = min(jobs, len(sites))
     batch = RECYCLE_AFTER * workers
@@ -178,12 +184,13 @@ def _build_all(sites: list[Microsite], customers: dict[str, m.Customer], fingerp
                 meanwhile()
             for future in as_completed(futures):
                 index = futures[future]
-                results[index], found = future.result()
+                results[index], found, worker_peak = future.result()
                 findings += found
+                peak = max(peak, worker_peak)
                 done += 1
                 if progress:
                     progress(done, len(sites), sites[index].key)
-    return [results[index] for index in range(len(sites))], findings
+    return [results[index] for index in range(len(sites))], findings, peak
 
 
 def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | None = None,
@@ -252,7 +259,7 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
         # --no-dashboard leaves the previous dashboard as it was (see docs/scaling.md).
         keep_dashboard = not dashboard and in_place and (out_dir / DASHBOARD_FOLDER).is_dir()
         meanwhile = (lambda: _build_dashboard(portfolio, moment, config, staging)) if with_dashboard else (lambda: None)
-        built, findings = _build_all(fresh, customers, [fingerprints[site.key] for site in fresh], config, staging,
+        built, findings, peak_mb = _build_all(fresh, customers, [fingerprints[site.key] for site in fresh], config, staging,
                                      jobs, audit, progress, meanwhile=meanwhile)
         _refuse_findings(findings)
         by_key = {record.key: record for record in built} | {key: previous[key] for key in reuse}
@@ -290,7 +297,7 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
             shutil.rmtree(staging, ignore_errors=True)
         raise
     return BuildResult(out_dir, tuple(records), warnings, moment, embargo, time.perf_counter() - started,
-                       rebuilt=tuple(record.key for record in built))
+                       rebuilt=tuple(record.key for record in built), builder_peak_mb=peak_mb)
 
 
 def _build_dashboard(portfolio, moment: dt.datetime, config: Path, staging: Path) -> None:  # type: ignore[no-untyped-def]

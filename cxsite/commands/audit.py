@@ -65,7 +65,9 @@ def print_findings(findings) -> None:  # type: ignore[no-untyped-def]
 @site_argument
 @projects_option
 @marker_option
-def audit(site_dir: Path, projects_dir: Path, markers: tuple[str, ...]) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(1), default=None, show_default="number of cores",
+              help="Microsites audited in parallel.")
+def audit(site_dir: Path, projects_dir: Path, markers: tuple[str, ...], jobs: int | None) -> None:
     """Check every file of the built SITE (default: site/) for what its audience must not see.
 
     Other customers' names, internal notes, internal, draft and embargoed
@@ -77,7 +79,7 @@ def audit(site_dir: Path, projects_dir: Path, markers: tuple[str, ...]) -> None:
     portfolio = load(projects_dir, "audit")
     try:
         sites = read_manifest(site_dir).sites
-        findings = audit_site(site_dir, portfolio, markers=all_markers(markers))
+        findings = audit_site(site_dir, portfolio, markers=all_markers(markers), jobs=jobs)
     except CxsiteError as exc:
         fail(str(exc), "audit")
     elapsed = time.perf_counter() - started
