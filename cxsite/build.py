@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import dataclasses
+import hashlib
 import json
 import multiprocessing
 import resource
@@ -90,16 +91,38 @@ def _is_replaceable(out_dir: Path) -> bool:
 
 def verify_tree(root: Path, folders: Iterable[str] | None = None) -> list[str]:
     """Read back every feed, calendar and vCard written below ``root`` (or
-    below the given microsite folders of it)."""
+    below the given microsite folders of it).
+
+    A file whose exact bytes read back cleanly before is not parsed again:
+    an edit usually leaves most feeds and calendars (and the dashboard's
+    portfolio calendar) byte-identical. The digests of such files are kept
+    in the cache folder (``CXSITE_CACHE=0`` turns this off)."""
+    from .parsecache import cache_home, enabled
     from .subscriptions.verify import verify_outputs
 
-    files = {}
+    seen = cache_home() / f"verified-{__version__}" if enabled() else None
+    files, digests = {}, {}
     tops = [root / folder for folder in folders] if folders is not None else [root]
     for path in sorted(p for top in tops for p in top.rglob("*")):
         if path.is_file() and path.suffix in (".xml", ".ics", ".vcf", ".json") and path.name != MANIFEST \
                 and not path.name.startswith("search_index") and path.name != "sitemap.xml":
-            files[str(path.relative_to(root))] = path.read_bytes()
-    return verify_outputs(files)
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            if seen is not None and (seen / digest).exists():
+                continue
+            name = str(path.relative_to(root))
+            files[name], digests[name] = data, digest
+    problems = verify_outputs(files)
+    if seen is not None:
+        broken = {problem.split(": ", 1)[0] for problem in problems}
+        try:
+            seen.mkdir(parents=True, exist_ok=True)
+            for name, digest in digests.items():
+                if name not in broken:
+                    (seen / digest).touch()
+        except OSError:
+            pass  # a cache must never fail a build
+    return problems
 
 
 def _refuse_findings(findings: list[Finding]) -> None:

@@ -124,6 +124,10 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
             page.title = _safe(artifact.title)  # type: ignore[assignment]
             if artifact.description:
                 page.meta["description"] = str(escape(artifact.description))
+            if self.artifacts is not None and self.artifacts.extra.get("internal"):
+                # The team's dashboard: a few very long tables, found with the browser's own
+                # search; Material's index of them would cost more than everything else.
+                page.meta["search"] = {"exclude": True}
             # The body is finished HTML: skip MkDocs' Markdown instance for this page.
             page.render = lambda config, files: self._use_artifact(page, artifact)  # type: ignore[method-assign]
         return markdown

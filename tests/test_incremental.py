@@ -229,3 +229,18 @@ def test_no_dashboard_keeps_the_previous_dashboard_and_rebuilds_the_sites(setup)
     assert "45" in (out / "acme/everyone/index.html").read_text()
     build()
     assert snapshot(out / "_internal/dashboard") != dashboard
+
+
+def test_a_rebuild_reads_back_only_subscription_files_whose_bytes_changed(setup, monkeypatch):
+    import cxsite.subscriptions.verify as verify
+
+    _, root, out, build = setup
+    parsed: list[str] = []
+    real = verify.verify_outputs
+    monkeypatch.setattr(verify, "verify_outputs", lambda files: parsed.extend(files) or real(files))
+    (root / "acme/erp/project.yml").write_text(PROJECT.replace("percent_complete: 40", "percent_complete: 45"))
+    build()
+    rebuilt = [p for p in (out / "acme/everyone").rglob("*") if p.suffix in (".xml", ".ics", ".vcf")]
+    assert rebuilt and any(p.name.endswith(".vcf") for p in rebuilt)
+    assert not [name for name in parsed if name.endswith(".vcf")]  # the contact cards did not change
+    assert "_internal/dashboard/calendar.ics" not in parsed          # nor did the portfolio calendar
