@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
 from . import model as m
-from .dashboard import DASHBOARD_SLUG
+from .buildsetup import DASHBOARD_SLUG
 from .diagnostics import CxsiteError
 from .paths import site_folder
 from .views import Microsite, microsite, release_time

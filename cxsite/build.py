@@ -20,23 +20,24 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import __version__
-from . import model as m
-from .audit import Finding, Needle, audit_microsite, markers_from_env, portfolio_needles, sorted_findings
+from .buildsetup import DASHBOARD_FOLDER, build_cutoff, find_config
 from .diagnostics import BuildError, Diagnostic, PortfolioError
-from .incremental import (code_fingerprint, deduplicate, input_signature, link_tree, site_fingerprint,
-                          valid_until)
-from .dashboard import DASHBOARD_FOLDER
 from .fsutil import JOURNAL, commit_folders, discard, recover, swap_into_place
-from .mkdocs_adapter import build_microsite, find_config
+from .incremental import code_fingerprint, deduplicate, input_signature, link_tree
 from .paths import site_folder
-from .pipeline import SiteRenderer, build_cutoff
 from .scan import scan_portfolio
 from .shards import in_shard, merge_outputs  # noqa: F401  (merge_outputs: part of the build API)
-from .validate import load_portfolio
-from .views import Microsite, microsites, next_embargo
+
+# The rendering side (MkDocs, Material, the audit, the model) is imported
+# where it is used: a build with nothing to do never needs it.
+if TYPE_CHECKING:
+    from . import model as m
+    from .audit import Finding, Needle
+    from .pipeline import SiteRenderer
+    from .views import Microsite
 
 MANIFEST = "manifest.json"
 
@@ -127,6 +128,8 @@ def verify_tree(root: Path, folders: Iterable[str] | None = None) -> list[str]:
 
 def _refuse_findings(findings: list[Finding]) -> None:
     """Nothing is swapped in that the audit objects to (see cxsite.audit)."""
+    from .audit import sorted_findings
+
     if findings:
         findings = sorted_findings(findings)
         shown = "\n  ".join(finding.format() for finding in findings[:50])
@@ -153,6 +156,10 @@ def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path
     this process); ``customer`` is the whole customer ``site`` was cut from.
     The renderer and MkDocs' theme environment live as long as the process.
     Also returns the process's peak memory so far, in MB."""
+    from .audit import audit_microsite
+    from .mkdocs_adapter import build_microsite
+    from .pipeline import SiteRenderer
+
     global _RENDERER
     if _RENDERER is None:
         _RENDERER = SiteRenderer()
@@ -243,6 +250,11 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
             return BuildResult(out_dir, unchanged, (), moment, None, time.perf_counter() - started, unchanged=True)
     previous = {} if clean else _previous_records(out_dir)
     trusted = {record.customer for record in previous.values()} - touched if touched is not None else set()
+    from .audit import markers_from_env, portfolio_needles
+    from .incremental import site_fingerprint, valid_until
+    from .validate import load_portfolio
+    from .views import microsites, next_embargo
+
     portfolio, warnings = load_portfolio(projects_dir, unchanged=trusted, scan=scan)
     if strict and warnings:
         raise PortfolioError(d.as_error() for d in warnings)
@@ -328,6 +340,9 @@ def _build_dashboard(portfolio, moment: dt.datetime, config: Path, staging: Path
     folder beside (never inside) the customers' microsites."""
     from .dashboard import render_dashboard
     from .rules import cx_findings
+
+    from .mkdocs_adapter import build_microsite
+    from .pipeline import SiteRenderer
 
     global _RENDERER
     if _RENDERER is None:

@@ -66,11 +66,7 @@ from .views import Microsite, is_published, release_time, visible_to
 __all__ = ["DASHBOARD_AUDIENCE", "DASHBOARD_FOLDER", "DASHBOARD_SLUG", "DashboardPaths", "dashboard_site",
            "render_dashboard", "render_dashboard_calendar"]
 
-#: Not a valid slug on purpose (leading underscore): see the module docstring.
-DASHBOARD_SLUG = "_internal"
-DASHBOARD_AUDIENCE = "dashboard"
-#: Where ``cxsite build`` writes the dashboard, relative to SITE_DIR.
-DASHBOARD_FOLDER = f"{DASHBOARD_SLUG}/{DASHBOARD_AUDIENCE}"
+from .buildsetup import DASHBOARD_AUDIENCE, DASHBOARD_FOLDER, DASHBOARD_SLUG  # noqa: E402
 
 LANGUAGE = "en"
 PRODID = "-//cxsite//cxsite portfolio dashboard//EN"

@@ -30,8 +30,6 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ruamel.yaml import YAML
-
 from . import model as m
 from .views import Microsite
 
@@ -54,6 +52,8 @@ def code_fingerprint(config_file: Path) -> str:
     theme overrides, and the MkDocs and Material versions."""
     digest = hashlib.sha256()
     _hash_tree(digest, PACKAGE)
+    from ruamel.yaml import YAML
+
     digest.update(config_file.read_bytes())
     config = YAML(typ="safe", pure=True).load(config_file.read_text(encoding="utf-8")) or {}
     theme = config.get("theme") if isinstance(config.get("theme"), dict) else {}

@@ -19,6 +19,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 from mkdocs.theme import Theme
 
+from .buildsetup import find_config  # noqa: F401  (re-exported)
 from .diagnostics import BuildError
 from .render.artifacts import MicrositeArtifacts
 
@@ -30,17 +31,6 @@ class _Collect(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
-
-
-def find_config(projects_dir: Path, explicit: Path | None = None) -> Path:
-    """The mkdocs.yml to use: explicit, else beside the portfolio, else in
-    the working directory."""
-    candidates = [explicit] if explicit else [projects_dir.resolve().parent / "mkdocs.yml", Path("mkdocs.yml")]
-    for candidate in candidates:
-        if candidate and candidate.is_file():
-            return candidate.resolve()
-    raise BuildError(f"no mkdocs.yml found (looked at {', '.join(str(c) for c in candidates if c)}); "
-                     "pass --config or create one from the repository's mkdocs.yml")
 
 
 _ENVIRONMENTS: dict[tuple[tuple[str, ...], str], jinja2.Environment] = {}

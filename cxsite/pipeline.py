@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from . import model as m
+from .buildsetup import build_cutoff  # noqa: F401  (re-exported: part of the pipeline's API)
 from .diagnostics import BuildError
 from .markup import MarkdownRenderer, shared_renderer
 from .paths import SitePaths, microsite_base_url
@@ -23,19 +24,6 @@ from .views import Microsite, microsites
 
 MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                ".svg": "image/svg+xml", ".webp": "image/webp"}
-
-
-def build_cutoff(explicit: dt.datetime | None = None) -> dt.datetime:
-    """The one "now" of a build: explicit, else SOURCE_DATE_EPOCH, else the clock."""
-    if explicit is not None:
-        return explicit if explicit.tzinfo else explicit.replace(tzinfo=dt.timezone.utc)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-        except ValueError as exc:
-            raise BuildError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {epoch!r}") from exc
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
 def asset_name(prefix: str, path: Path) -> tuple[str, bytes]:

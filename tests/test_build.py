@@ -113,7 +113,7 @@ def test_a_failed_build_leaves_the_previous_site_untouched(tmp_path, portfolio, 
     out = tmp_path / "site"
     build(root, out)
     before = snapshot(out)
-    import cxsite.build as build_module
+    import cxsite.mkdocs_adapter as build_module
 
     calls = {"n": 0}
     real = build_module.build_microsite

@@ -107,7 +107,7 @@ def test_theme_assets_are_stored_once(setup):
 
 def test_with_untouched_inputs_a_build_does_not_even_read_the_portfolio(setup, monkeypatch):
     _, root, _, build = setup
-    import cxsite.build as build_module
+    import cxsite.validate as build_module
 
     def no_reading(*args, **kwargs):
         raise AssertionError("the portfolio was read")
