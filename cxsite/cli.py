@@ -176,7 +176,8 @@ def build(projects_dir: Path, out_dir: Path, config_file: Path | None, now: str 
     else:
         click.echo(f"cxsite built {len(result.sites)} microsites ({pages} pages; {len(result.rebuilt)} rebuilt, "
                    f"{len(result.sites) - len(result.rebuilt)} unchanged) into {out_dir} in {result.seconds:.1f} s "
-                   f"(cutoff {result.cutoff.isoformat()}; largest builder {result.builder_peak_mb} MB)", err=True)
+                   f"(cutoff {result.cutoff.isoformat()}"
+                   + (f"; largest builder {result.builder_peak_mb} MB)" if result.builder_peak_mb else ")"), err=True)
     if result.next_embargo:
         click.echo(f"next embargoed update falls due at {result.next_embargo.isoformat()}: build again then", err=True)
     for site in result.sites:
