@@ -626,7 +626,11 @@ def audit_site(site_dir: Path, portfolio: m.Portfolio, cutoff: dt.datetime | Non
     ``customer/audience``) and then skips the check for stray files.
     ``jobs`` microsites are audited at a time (default: one per core).
     """
+    from .fsutil import recover
+
     site_dir = Path(site_dir)
+    if site_dir.is_dir():
+        recover(site_dir)  # a build killed while moving microsites in: finish it before reading anything
     manifest = read_manifest(site_dir)
     cutoff = cutoff or manifest.cutoff
     markers = tuple(markers)

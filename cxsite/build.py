@@ -101,7 +101,7 @@ def verify_tree(root: Path, folders: Iterable[str] | None = None) -> list[str]:
     from .parsecache import cache_home, enabled
     from .subscriptions.verify import verify_outputs
 
-    seen = cache_home() / f"verified-{__version__}" if enabled() else None
+    seen = cache_home() / f"verified-{_verifier_key()}" if enabled() else None
     files, digests = {}, {}
     tops = [root / folder for folder in folders] if folders is not None else [root]
     for path in sorted(p for top in tops for p in top.rglob("*")):
@@ -124,6 +124,17 @@ def verify_tree(root: Path, folders: Iterable[str] | None = None) -> list[str]:
         except OSError:
             pass  # a cache must never fail a build
     return problems
+
+
+def _verifier_key() -> str:
+    """cxsite's source and the parsing libraries' versions: a file that read
+    back cleanly counts as checked only for the same checks."""
+    from importlib.metadata import version
+
+    from .scan import source_fingerprint
+
+    libraries = "".join(f"{name}={version(name)};" for name in ("lxml", "icalendar", "vobject"))
+    return hashlib.sha256(f"{source_fingerprint()}\0{libraries}".encode()).hexdigest()[:16]
 
 
 def _refuse_findings(findings: list[Finding]) -> None:
@@ -249,13 +260,18 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
         if unchanged is not None:
             return BuildResult(out_dir, unchanged, (), moment, None, time.perf_counter() - started, unchanged=True)
     previous = {} if clean else _previous_records(out_dir)
-    trusted = {record.customer for record in previous.values()} - touched if touched is not None else set()
+    # With --changed, customers not touched are taken from the model cache as the previous build recorded them.
+    recorded = _previous_models(out_dir) if touched is not None else {}
+    trusted = {slug: recorded[slug] for slug in {record.customer for record in previous.values()} - (touched or set())
+               if slug in recorded}
+    signatures: dict[str, str] = {}
     from .audit import markers_from_env, portfolio_needles
     from .incremental import site_fingerprint, valid_until
     from .validate import load_portfolio
     from .views import microsites, next_embargo
 
-    portfolio, warnings = load_portfolio(projects_dir, unchanged=trusted, scan=scan)
+    portfolio, warnings = load_portfolio(projects_dir, unchanged=trusted, scan=scan, signatures=signatures)
+    trusted = {slug: signature for slug, signature in trusted.items() if signatures.get(slug) == signature}
     if strict and warnings:
         raise PortfolioError(d.as_error() for d in warnings)
     sites = [site for site in microsites(portfolio, moment, only) if in_shard(site.key, shard)]
@@ -308,7 +324,9 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
             "cutoff": moment.isoformat(),
             "next_embargo": embargo.isoformat() if embargo else None,
             # A later build with the same inputs before this moment writes nothing (see _unchanged_since_last_build).
-            "inputs": signature if not only and not keep_dashboard else None,
+            # No shortcut next time when the dashboard was skipped: it must be brought up to date.
+            "inputs": signature if not only and dashboard else None,
+            "models": signatures,
             "code": code,
             "valid_until": min([valid_until(site) for site in sites], default=moment + dt.timedelta(days=1)).isoformat(),
             "internal": [DASHBOARD_FOLDER] if with_dashboard or keep_dashboard else [],  # never published
@@ -370,14 +388,26 @@ def _changed_customers(projects_dir: Path, out_dir: Path, changed: Iterable[Path
     root = projects_dir.resolve()
     customers = set()
     for path in changed:
+        resolved = Path(path).resolve()
+        if not resolved.exists():
+            return None  # deleted, or given relative to another folder: look at everything
         try:
-            parts = Path(path).resolve().relative_to(root).parts
+            parts = resolved.relative_to(root).parts
         except ValueError:
-            continue  # outside the portfolio: the code fingerprint covers mkdocs.yml and theme/
-        if len(parts) < 2:
-            return None
+            continue  # elsewhere in the repository; the code fingerprint covers mkdocs.yml and theme/
+        if len(parts) < 2 or not (root / parts[0] / "customer.yml").is_file():
+            return None  # team.yml, or a folder of shared images: may show on any customer's pages
         customers.add(parts[0])
     return customers
+
+
+def _previous_models(out_dir: Path) -> dict[str, str]:
+    """The model-cache signature of each customer the previous build used."""
+    try:
+        models = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8")).get("models") or {}
+        return {str(slug): str(signature) for slug, signature in models.items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
 
 
 def _unchanged_since_last_build(out_dir: Path, signature: str, moment: dt.datetime) -> tuple[SiteRecord, ...] | None:

@@ -8,7 +8,7 @@ a *signature*: the name, size, modification and change times and inode of
 every file in the customer's folder (:mod:`cxsite.scan`), the same for ``team.yml`` (people and
 their ids are checked against it), for any file the customer's model points
 to outside its folder (a logo), the current directory (diagnostics show
-paths relative to it) and the cxsite version. Any change to any of those
+paths relative to it) and cxsite's own source (the folder is named after it). Any change to any of those
 gives another signature, so a stale entry is never used.
 
 Only customers that validated without an error are kept: a customer with
@@ -29,7 +29,7 @@ from typing import Iterable
 from . import model as m
 from .diagnostics import Diagnostic
 from .parsecache import ParseCache
-from .scan import tree_digest
+from .scan import source_fingerprint, tree_digest
 
 
 def _stat_line(path: str, relative: str) -> str:
@@ -56,7 +56,7 @@ class ModelCache:
 
     def __init__(self, root: Path, team_file: Path):
         parse_cache = ParseCache(root)
-        self.folder = parse_cache.folder / "models"
+        self.folder = parse_cache.folder / f"models-{source_fingerprint()[:16]}"
         self._shared = f"{os.getcwd()}\0{_stat_line(str(team_file), 'team.yml')}"
 
     def signature(self, folder: Path, digest: str | None = None) -> str:
@@ -67,15 +67,21 @@ class ModelCache:
     def _file(self, folder: Path) -> Path:
         return self.folder / f"{folder.name}.pickle"
 
-    def get(self, folder: Path, signature: str | None) -> tuple[m.Customer, tuple[Diagnostic, ...]] | None:
-        """The cached customer if its signature matches (``None``: trust the
-        caller that the folder did not change since it was stored)."""
+    def get(self, folder: Path, signature: str | None,
+            expected: str | None = None) -> tuple[m.Customer, tuple[Diagnostic, ...]] | None:
+        """The cached customer if its signature matches. ``signature=None``
+        trusts the caller that the folder did not change since the entry
+        with signature ``expected`` (recorded by the previous build) was
+        stored: an entry stored under any other signature is not used."""
         try:
             with self._file(folder).open("rb") as handle:
                 stored_signature, outside, outside_signature, customer, warnings = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
             return None
-        if signature is not None and (stored_signature != signature or _files_signature(outside) != outside_signature):
+        if signature is None:
+            if expected is None or stored_signature != expected:
+                return None
+        elif stored_signature != signature or _files_signature(outside) != outside_signature:
             return None
         return customer, warnings
 

@@ -56,7 +56,7 @@ from . import __version__
 from .access import ACCESS_DIR, NGINX_CONF, server_files, static_host_files
 from .audit import Finding, Manifest, SiteEntry, audit_site, read_manifest
 from .diagnostics import CxsiteError
-from .fsutil import swap_into_place
+from .fsutil import recover, swap_into_place
 from .model import Portfolio
 
 MARKER = ".cxsite-publish"                        # in DEST: marks a folder as ours, and says nothing else
@@ -515,6 +515,8 @@ def publish(site_dir: Path, target: Target | str, portfolio: Portfolio, *, only:
     ``server_config`` is where a folder target's ``nginx.conf`` and password
     files go (default: ``DEST-access`` beside ``DEST``)."""
     site_dir = Path(site_dir)
+    if site_dir.is_dir():
+        recover(site_dir)  # a build killed while moving microsites in: finish it before reading anything
     target = parse_target(target) if isinstance(target, str) else target
     environ = os.environ if environ is None else environ
     only = tuple(only)

@@ -29,8 +29,14 @@ def tree_digest(folder: str | Path) -> str:
     """Digest of the names and stat keys of everything below ``folder``."""
     digest = hashlib.sha256()
     stack = [(str(folder), "")]
+    visited: set[str] = set()
     while stack:
         path, relative = stack.pop()
+        real = os.path.realpath(path)
+        if real in visited:  # a link back up: seen already
+            digest.update(f"{relative}\0loop\n".encode())
+            continue
+        visited.add(real)
         try:
             with os.scandir(path) as listing:
                 entries = sorted((e for e in listing if not e.name.startswith(".")), key=lambda e: e.name)
@@ -39,7 +45,7 @@ def tree_digest(folder: str | Path) -> str:
             continue
         lines = []
         for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
+            if entry.is_dir():  # a linked folder too: the loader reads it
                 lines.append(f"{relative}{entry.name}/")
                 stack.append((entry.path, f"{relative}{entry.name}/"))
             else:
@@ -74,3 +80,20 @@ def scan_portfolio(root: str | Path) -> PortfolioScan:
         else:
             top.append(_stat_line(entry.name, entry))
     return PortfolioScan("\n".join(top), folders)
+
+
+_SOURCE: str | None = None
+
+
+def source_fingerprint() -> str:
+    """A digest of cxsite's own Python source (once per process): caches of
+    what the code computed (validated models, read-back results) are only
+    valid for the code that computed them, whatever the version number says."""
+    global _SOURCE
+    if _SOURCE is None:
+        digest = hashlib.sha256()
+        package = Path(__file__).resolve().parent
+        for path in sorted(package.rglob("*.py")):
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+        _SOURCE = digest.hexdigest()
+    return _SOURCE

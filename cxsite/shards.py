@@ -11,6 +11,7 @@ the commit time in every job).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .diagnostics import BuildError
-from .fsutil import swap_into_place
+from .fsutil import recover, swap_into_place
 from .incremental import deduplicate, link_tree
 
 MANIFEST = "manifest.json"
@@ -55,12 +56,14 @@ def _manifest(folder: Path) -> dict:
 def merge_outputs(inputs: Iterable[Path], out_dir: Path) -> dict:
     """Join shard outputs into ``out_dir`` (replaced atomically); returns the merged manifest."""
     inputs = [Path(folder) for folder in inputs]
+    for folder in inputs:
+        recover(folder)  # a shard's build killed while moving microsites in: finish it first
     manifests = [_manifest(folder) for folder in inputs]
     if not manifests:
         raise BuildError("nothing to merge: give the shard output folders")
     first = manifests[0]
     for folder, manifest in zip(inputs, manifests):
-        for key in ("generator", "cutoff"):
+        for key in ("generator", "cutoff", "code"):
             if manifest.get(key) != first.get(key):
                 raise BuildError(f"{folder} was built with {key} {manifest.get(key)!r}, {inputs[0]} with "
                                  f"{first.get(key)!r}: build every shard with the same cxsite and SOURCE_DATE_EPOCH")
@@ -69,13 +72,15 @@ def merge_outputs(inputs: Iterable[Path], out_dir: Path) -> dict:
         raise BuildError(f"the outputs are shards {', '.join(f'{i}/{n}' for i, n in shards)}: "
                          f"merge every shard of one build, each once")
     sites, internal, owner = [], [], {}
-    for folder, manifest in zip(inputs, manifests):
+    ordered = sorted(zip(inputs, manifests), key=lambda pair: int((pair[1].get("shard") or "0/0").split("/")[0]))
+    for folder, manifest in ordered:
         for site in manifest["sites"]:
             if site["key"] in owner:
                 raise BuildError(f"{site['key']} is in both {owner[site['key']]} and {folder}")
             owner[site["key"]] = folder
             sites.append((folder, site))
-        internal += [(folder, name) for name in manifest.get("internal", [])]
+        internal += [(folder, name) for name in manifest.get("internal", [])
+                     if name not in {known for _, known in internal}]  # one dashboard (shard 1's comes first)
     out_dir = Path(out_dir).absolute()
     if out_dir.exists() and not (out_dir / MANIFEST).is_file() and any(out_dir.iterdir()):
         raise BuildError(f"refusing to replace {out_dir}: it is not a cxsite output folder (no {MANIFEST})")
@@ -86,13 +91,15 @@ def merge_outputs(inputs: Iterable[Path], out_dir: Path) -> dict:
             link_tree(folder / name, staging / name)
         deduplicate([staging / site["folder"] for _, site in sites[1:]], [staging / sites[0][1]["folder"]]
                     if sites else [])
+        moment = dt.datetime.fromisoformat  # compare moments, not strings: zones may differ
         embargoes = [m["next_embargo"] for m in manifests if m.get("next_embargo")]
         merged = {
             "generator": first["generator"],
             "cutoff": first["cutoff"],
-            "next_embargo": min(embargoes) if embargoes else None,
+            "next_embargo": min(embargoes, key=moment) if embargoes else None,
             "inputs": None,
-            "valid_until": min(m["valid_until"] for m in manifests),
+            "code": first.get("code"),
+            "valid_until": min((m["valid_until"] for m in manifests), key=moment),
             "internal": [name for _, name in internal],
             "shard": None,
             "sites": sorted((site for _, site in sites), key=lambda site: site["key"]),

@@ -35,8 +35,9 @@ def _markdown():  # type: ignore[no-untyped-def]
     return MarkdownRenderer()
 
 
-def load_portfolio(root: Path | str, *, unchanged: Iterable[str] = (),
-                   scan: "PortfolioScan | None" = None) -> tuple[m.Portfolio, tuple[Diagnostic, ...]]:
+def load_portfolio(root: Path | str, *, unchanged: dict[str, str] | None = None,
+                   scan: "PortfolioScan | None" = None,
+                   signatures: dict[str, str] | None = None) -> tuple[m.Portfolio, tuple[Diagnostic, ...]]:
     """Read, validate and build the portfolio below ``root``.
 
     Returns the model and the warnings; raises :class:`PortfolioError`
@@ -44,9 +45,11 @@ def load_portfolio(root: Path | str, *, unchanged: Iterable[str] = (),
     whose files have not changed since they last validated cleanly come
     from the model cache (:mod:`cxsite.modelcache`) instead; for the
     customer folders named in ``unchanged`` (known from version control,
-    see ``cxsite build --changed``) the cached model is taken without
+    see ``cxsite build --changed``; mapped to the signature the previous
+    build recorded) the cached model of that signature is taken without
     looking at their files at all. ``scan`` is a :func:`cxsite.scan.scan_portfolio`
-    of ``root`` the caller made already.
+    of ``root`` the caller made already; ``signatures`` is filled with each
+    cached or cacheable customer's signature.
     """
     from .modelcache import ModelCache
     from .parsecache import ParseCache, enabled
@@ -58,26 +61,32 @@ def load_portfolio(root: Path | str, *, unchanged: Iterable[str] = (),
     raw = read_portfolio(reader.root, reader) if not root.is_dir() else RawPortfolio(reader.root, read_team(reader), ())
     builder = Builder(diagnostics)
     team = builder.team(raw)
-    unchanged = set(unchanged)
+    unchanged = unchanged or {}
     models = ModelCache(reader.root, reader.root / TEAM_FILE) if cached and team is not None else None
     customers = []
     for folder in (customer_folders(reader) if root.is_dir() else ()):
         trusted = folder.name in unchanged
         digest = scan.folders.get(folder.name) if scan is not None else None
         signature = models.signature(folder, digest) if models and not trusted else None
-        hit = models.get(folder, signature) if models else None
+        hit = models.get(folder, signature, unchanged.get(folder.name)) if models else None
         if hit is not None:
             customers.append(hit[0])
             diagnostics.extend(hit[1])
+            if signatures is not None:
+                signatures[folder.name] = signature or unchanged[folder.name]
             continue
+        if models and signature is None:  # trusted, but not in the cache as recorded: look after all
+            signature = models.signature(folder, digest)
         first = len(diagnostics.items)
         raw_customer = read_customer(reader, folder)
         customer = builder.customer(raw, raw_customer) if raw_customer is not None else None
         if customer is not None:
             customers.append(customer)
             found = diagnostics.items[first:]
-            if models and not any(d.severity is Severity.ERROR for d in found):
-                models.put(folder, signature or models.signature(folder), customer, found)
+            if models and signature and not any(d.severity is Severity.ERROR for d in found):
+                models.put(folder, signature, customer, found)
+                if signatures is not None:
+                    signatures[folder.name] = signature
     if reader.cache is not None:
         reader.cache.save()
     diagnostics.raise_if_errors()

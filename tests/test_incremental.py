@@ -183,6 +183,7 @@ def test_changed_paths_rebuild_their_customer_without_scanning_the_others(setup,
     looked_at: list[str] = []
     real = modelcache.tree_digest
     monkeypatch.setattr(modelcache, "tree_digest", lambda folder: looked_at.append(Path(folder).name) or real(folder))
+    (root.parent / "README.md").write_text("Elsewhere in the repository.\n")
     result = build(changed=[edited, root.parent / "README.md"])
     assert set(result.rebuilt) == {"acme/everyone", "acme/executives"}
     assert "beta" not in looked_at and "acme" in looked_at
@@ -213,6 +214,8 @@ def test_the_documented_shard_and_changed_commands_work_from_the_cli(setup, monk
     assert result.exit_code == 0 and "merged 2 shards (3 microsites)" in result.output
     assert runner.invoke(main, ["merge", "site-1", "--out", "merged"]).exit_code == 1  # a shard is missing
     assert "between 1 and N" in runner.invoke(main, ["build", "projects", "--shard", "3/2"]).output
+    # Diagnostics name files relative to the working folder, so build from this one first.
+    assert runner.invoke(main, ["build", "projects", "--out", "site", "--clean", *common]).exit_code == 0
     (root / "beta/crm/project.yml").write_text(PROJECT.replace("ERP roll-out", "CRM").replace("40", "41"))
     result = runner.invoke(main, ["build", "projects", "--out", "site", "--changed", "-", *common],
                            input="projects/beta/crm/project.yml\n")
@@ -244,3 +247,24 @@ def test_a_rebuild_reads_back_only_subscription_files_whose_bytes_changed(setup,
     assert rebuilt and any(p.name.endswith(".vcf") for p in rebuilt)
     assert not [name for name in parsed if name.endswith(".vcf")]  # the contact cards did not change
     assert "_internal/dashboard/calendar.ics" not in parsed          # nor did the portfolio calendar
+
+
+def test_changed_paths_that_point_nowhere_make_the_build_look_at_everything(setup, tmp_path, monkeypatch):
+    _, root, out, build = setup
+    (root / "beta/crm/project.yml").write_text(PROJECT.replace("ERP roll-out", "CRM").replace("40", "41"))
+    monkeypatch.chdir(root / "acme")  # `git diff --name-only` run from a sub-folder: repository-relative paths
+    result = build(changed=[Path("projects/beta/crm/project.yml")])
+    assert "beta/everyone" in result.rebuilt  # (the others too: diagnostics name files relative to the folder)
+    assert "41 % complete" in (out / "beta/everyone/index.html").read_text()
+
+
+def test_a_build_that_skipped_the_dashboard_is_not_taken_for_complete(tmp_path):
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(REPO / "theme", tmp_path / "theme")
+    root = write_tree(tmp_path / "projects", {"team.yml": TEAM, "acme/customer.yml": CUSTOMER,
+                                              "acme/erp/project.yml": PROJECT})
+    out = tmp_path / "site"
+    build_portfolio(root, out, config_file=tmp_path / "mkdocs.yml", cutoff=NOW, dashboard=False)
+    assert not (out / "_internal").exists()
+    result = build_portfolio(root, out, config_file=tmp_path / "mkdocs.yml", cutoff=NOW)
+    assert not result.unchanged and (out / "_internal/dashboard/index.html").exists()
