@@ -29,7 +29,7 @@ from .fsutil import JOURNAL, commit_folders, discard, recover, swap_into_place
 from .incremental import code_fingerprint, deduplicate, input_signature, link_tree
 from .paths import site_folder
 from .scan import scan_portfolio
-from .shards import in_shard, merge_outputs  # noqa: F401  (merge_outputs: part of the build API)
+from .shards import in_shard
 
 # The rendering side (MkDocs, Material, the audit, the model) is imported
 # where it is used: a build with nothing to do never needs it.

@@ -64,7 +64,7 @@ def main() -> None:
               help="Apply the CX rules (update cadence, notice, contacts...) besides the format checks.")
 def check(projects_dir: Path, strict: bool, fmt: str, now: str | None, notice_days: int, cx_rules: bool) -> None:
     """Validate the portfolio in PROJECTS_DIR (default: projects/) and apply the CX rules."""
-    from .pipeline import build_cutoff
+    from .buildsetup import build_cutoff
     from .validate import check_portfolio
 
     started = time.perf_counter()
@@ -203,7 +203,7 @@ def serve(site_key: str | None, audience: str | None, projects_dir: Path, config
         site_key = f"{site_key}/{audience}"
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    from .mkdocs_adapter import find_config
+    from .buildsetup import find_config
     from .validate import load_portfolio
 
     portfolio, _ = load_portfolio(projects_dir)

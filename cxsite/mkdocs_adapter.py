@@ -19,7 +19,6 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 from mkdocs.theme import Theme
 
-from .buildsetup import find_config  # noqa: F401  (re-exported)
 from .diagnostics import BuildError
 from .render.artifacts import MicrositeArtifacts
 

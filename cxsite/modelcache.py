@@ -29,15 +29,7 @@ from typing import Iterable
 from . import model as m
 from .diagnostics import Diagnostic
 from .parsecache import ParseCache
-from .scan import source_fingerprint, tree_digest
-
-
-def _stat_line(path: str, relative: str) -> str:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return f"{relative}\0missing\n"
-    return f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}\n"
+from .scan import source_fingerprint, stat_line, tree_digest
 
 
 def _outside_files(customer: m.Customer, folder: Path) -> tuple[str, ...]:
@@ -48,7 +40,7 @@ def _outside_files(customer: m.Customer, folder: Path) -> tuple[str, ...]:
 
 
 def _files_signature(paths: Iterable[str]) -> str:
-    return "".join(_stat_line(path, path) for path in paths)
+    return "\n".join(stat_line(path, path) for path in paths)
 
 
 class ModelCache:
@@ -57,7 +49,7 @@ class ModelCache:
     def __init__(self, root: Path, team_file: Path):
         parse_cache = ParseCache(root)
         self.folder = parse_cache.folder / f"models-{source_fingerprint()[:16]}"
-        self._shared = f"{os.getcwd()}\0{_stat_line(str(team_file), 'team.yml')}"
+        self._shared = f"{os.getcwd()}\0{stat_line('team.yml', team_file)}"
 
     def signature(self, folder: Path, digest: str | None = None) -> str:
         """The key of a customer folder; ``digest`` is its :func:`cxsite.scan.tree_digest`

@@ -13,7 +13,6 @@ import os
 from pathlib import Path
 
 from . import model as m
-from .buildsetup import build_cutoff  # noqa: F401  (re-exported: part of the pipeline's API)
 from .diagnostics import BuildError
 from .markup import MarkdownRenderer, shared_renderer
 from .paths import SitePaths, microsite_base_url

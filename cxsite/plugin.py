@@ -70,7 +70,8 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.artifacts is None:
-            from .pipeline import build_cutoff, render_one
+            from .buildsetup import build_cutoff
+            from .pipeline import render_one
 
             # `cxsite serve` passes its choices through the environment: MkDocs
             # reloads the config on every rebuild and consumes plugin options.

@@ -156,7 +156,7 @@ def customer_now(customer_dir: Path, now: dt.datetime | None = None) -> dt.datet
     else ``SOURCE_DATE_EPOCH``, else the clock (:func:`cxsite.pipeline.build_cutoff`).
     """
     from .diagnostics import BuildError
-    from .pipeline import build_cutoff
+    from .buildsetup import build_cutoff
 
     try:
         moment = build_cutoff(now)

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-def _stat_line(relative: str, entry: os.DirEntry) -> str:
+def stat_line(relative: str, path: "str | os.PathLike[str]") -> str:
+    """``relative`` with the stat key of ``path``: any write changes it."""
     try:
-        stat = entry.stat()  # follows a link: a linked file's changes count
+        # Follows a link: a linked file's changes count.
+        stat = path.stat() if isinstance(path, os.DirEntry) else os.stat(path)
     except OSError:
         return f"{relative}\0missing"
     return f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
@@ -49,7 +51,7 @@ def tree_digest(folder: str | Path) -> str:
                 lines.append(f"{relative}{entry.name}/")
                 stack.append((entry.path, f"{relative}{entry.name}/"))
             else:
-                lines.append(_stat_line(relative + entry.name, entry))
+                lines.append(stat_line(relative + entry.name, entry))
         digest.update(("\n".join(lines) + "\n").encode())
     return digest.hexdigest()
 
@@ -78,7 +80,7 @@ def scan_portfolio(root: str | Path) -> PortfolioScan:
         if entry.is_dir(follow_symlinks=False):
             folders[entry.name] = tree_digest(entry.path)
         else:
-            top.append(_stat_line(entry.name, entry))
+            top.append(stat_line(entry.name, entry))
     return PortfolioScan("\n".join(top), folders)
 
 

@@ -157,7 +157,7 @@ def test_a_build_killed_between_two_moves_is_completed_by_the_next_command(setup
 
 
 def test_shards_split_the_microsites_and_merge_into_the_whole_site(setup):
-    from cxsite.build import merge_outputs
+    from cxsite.shards import merge_outputs
 
     tmp_path, root, out, build = setup
     whole = snapshot(out)
