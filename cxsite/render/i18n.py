@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.core import Locale as BabelLocale, UnknownLocaleError, get_global
@@ -159,9 +160,12 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+@lru_cache(maxsize=None)
 def babel_locale(language: str, zone: ZoneInfo) -> str:
     """The formatting locale: the language as spoken where the customer's
-    time zone is (en + Europe/London -> en_GB, en + America/Chicago -> en_US)."""
+    time zone is (en + Europe/London -> en_GB, en + America/Chicago -> en_US).
+    Memoised: Babel parses the locale data on every lookup, and a microsite
+    formats thousands of dates."""
     territory = get_global("zone_territories").get(zone.key)
     if territory:
         candidate = f"{language}_{territory}"

@@ -35,7 +35,9 @@ free/busy time.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Union
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 
@@ -153,6 +155,16 @@ def _event(site: Microsite, project: m.Project, item: Item) -> Event:
     return _milestone_event(site, project, item)
 
 
+@lru_cache(maxsize=64)
+def _timezone(name: str, first: int, last: int) -> Timezone:
+    """The VTIMEZONE of a zone's transitions from ``first`` to a year after
+    ``last``. Memoised: icalendar walks the transitions each time, and every
+    calendar and "Add to calendar" file of a customer carries the same one.
+    Components are only read when serialised, so sharing one is safe."""
+    return Timezone.from_tzinfo(ZoneInfo(name), tzid=name, first_date=dt.date(first, 1, 1),
+                                last_date=dt.date(last + 1, 12, 31))
+
+
 def _calendar(site: Microsite, events: list[tuple[m.Project, Item]], name: str | None) -> bytes:
     customer = site.customer
     cal = Calendar()
@@ -168,8 +180,7 @@ def _calendar(site: Microsite, events: list[tuple[m.Project, Item]], name: str |
         zone = customer.zone
         first = min(w.start.astimezone(zone) for w in windows).year
         last = max(w.end.astimezone(zone) for w in windows).year
-        cal.add_component(Timezone.from_tzinfo(zone, tzid=customer.timezone, first_date=dt.date(first, 1, 1),
-                                               last_date=dt.date(last + 1, 12, 31)))
+        cal.add_component(_timezone(customer.timezone, first, last))
     for project, item in events:
         cal.add_component(_event(site, project, item))
     return cal.to_ical()
