@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Timezone
 
 from . import facts
 from . import model as m
@@ -61,6 +61,7 @@ from .render.pages import PageRenderer, toc_of
 from .rules import DEFAULT_GRACE_DAYS, LOW_SURVEY_SHARE, rule_names
 from .subscriptions._common import at_nine
 from .subscriptions.calendar import event_uid, milestone_day, milestone_sequence
+from .subscriptions.eventcache import EventCache, assemble
 from .views import Microsite, is_published, release_time, visible_to
 
 __all__ = ["DASHBOARD_AUDIENCE", "DASHBOARD_FOLDER", "DASHBOARD_SLUG", "DashboardPaths", "dashboard_site",
@@ -426,7 +427,8 @@ def _lines(*parts: str) -> str:
     return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
 
-def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_url: str = "") -> bytes:
+def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_url: str = "",
+                              memo: EventCache | None = None) -> bytes:
     """Every upcoming disruption (cancelled ones too, as CANCELLED, until
     their window has passed) and every milestone not reached yet, of every
     customer, as one calendar.
@@ -437,7 +439,7 @@ def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_
     audience's items), so a client subscribed to both never mixes them up.
     SEQUENCE and DTSTAMP are derived from the data as in the customers'
     calendars; nothing depends on the build clock."""
-    events: list[tuple[tuple, Event]] = []
+    events: list[tuple[tuple, list[tuple[str, object]]]] = []
     zones: dict[str, tuple[ZoneInfo, int, int]] = {}
     page = (base_url + SitePaths.url_of(DashboardPaths.disruptions)) if base_url else ""
     for customer in portfolio.customers:
@@ -447,51 +449,54 @@ def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_
             prefix = f"{customer.name} – {project.name}"
             for d in facts.upcoming_disruptions(project, cutoff):
                 cancelled = d.status is m.DisruptionStatus.CANCELLED
-                event = Event()
-                event.add("uid", UID_PREFIX + event_uid(site, project, d))
+                uid = UID_PREFIX + event_uid(site, project, d)
                 stamp_day = d.changed or d.announced or project.start
-                event.add("dtstamp", at_nine(stamp_day, customer).astimezone(dt.timezone.utc))
-                event.add("sequence", d.sequence)
-                event.add("dtstart", d.window.start.astimezone(zone))
-                event.add("dtend", d.window.end.astimezone(zone))
-                event.add("summary", f"{'Cancelled: ' if cancelled else ''}{prefix}: {d.title}")
-                event.add("description", _lines(
-                    "This disruption will not take place." if cancelled else "",
-                    f"Affects: {d.affects}\nImpact: {d.impact.value}\nStatus: {d.status.value}\n"
-                    f"Announced: {d.announced or 'not recorded'}\n"
-                    f"Seen by: {_audience_names(customer, d.audiences)}",
-                    d.description, f"Internal note: {d.internal_note}" if d.internal_note else "", page))
-                event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-                event.add("transp", "TRANSPARENT")
-                event.add("categories", ["Disruption", customer.name])
+                fields: list[tuple[str, object]] = [
+                    ("uid", uid),
+                    ("dtstamp", at_nine(stamp_day, customer).astimezone(dt.timezone.utc)),
+                    ("sequence", d.sequence),
+                    ("dtstart", d.window.start.astimezone(zone)),
+                    ("dtend", d.window.end.astimezone(zone)),
+                    ("summary", f"{'Cancelled: ' if cancelled else ''}{prefix}: {d.title}"),
+                    ("description", _lines(
+                        "This disruption will not take place." if cancelled else "",
+                        f"Affects: {d.affects}\nImpact: {d.impact.value}\nStatus: {d.status.value}\n"
+                        f"Announced: {d.announced or 'not recorded'}\n"
+                        f"Seen by: {_audience_names(customer, d.audiences)}",
+                        d.description, f"Internal note: {d.internal_note}" if d.internal_note else "", page)),
+                    ("status", "CANCELLED" if cancelled else "CONFIRMED"),
+                    ("transp", "TRANSPARENT"),
+                    ("categories", ["Disruption", customer.name]),
+                ]
                 if page:
-                    event.add("url", page)
+                    fields.append(("url", page))
                 start, end = d.window.start.astimezone(zone), d.window.end.astimezone(zone)
                 first, last = zones.get(customer.timezone, (zone, start.year, end.year))[1:]
                 zones[customer.timezone] = (zone, min(first, start.year), max(last, end.year))
-                events.append(((d.window.start, event["uid"]), event))
+                events.append(((d.window.start, uid), fields))
             for ms in project.milestones:
                 if ms.done is not None and at_nine(ms.done, customer) <= cutoff:
                     continue   # reached: no longer upcoming
                 day = milestone_day(site, ms)
                 late = facts.milestone_state(ms, cutoff.astimezone(zone).date()) is facts.MilestoneState.LATE
-                event = Event()
-                event.add("uid", UID_PREFIX + event_uid(site, project, ms))
-                event.add("dtstamp", at_nine(project.start, customer).astimezone(dt.timezone.utc))
-                event.add("sequence", milestone_sequence(site, ms))
-                event.add("dtstart", day)
-                event.add("dtend", day + dt.timedelta(days=1))
-                event.add("summary", f"{prefix}: {ms.title}")
-                event.add("description", _lines(
-                    f"Planned for {ms.planned}." + (f" Forecast {ms.forecast}." if ms.forecast else "")
-                    + (" Late." if late else ""),
-                    f"Seen by: {_audience_names(customer, ms.audiences)}",
-                    ms.description, f"Internal note: {ms.internal_note}" if ms.internal_note else ""))
-                event.add("status", "TENTATIVE")
-                event.add("transp", "TRANSPARENT")
-                event.add("categories", ["Milestone", customer.name])
-                start = at_nine(day, customer)
-                events.append(((start, event["uid"]), event))
+                uid = UID_PREFIX + event_uid(site, project, ms)
+                fields = [
+                    ("uid", uid),
+                    ("dtstamp", at_nine(project.start, customer).astimezone(dt.timezone.utc)),
+                    ("sequence", milestone_sequence(site, ms)),
+                    ("dtstart", day),
+                    ("dtend", day + dt.timedelta(days=1)),
+                    ("summary", f"{prefix}: {ms.title}"),
+                    ("description", _lines(
+                        f"Planned for {ms.planned}." + (f" Forecast {ms.forecast}." if ms.forecast else "")
+                        + (" Late." if late else ""),
+                        f"Seen by: {_audience_names(customer, ms.audiences)}",
+                        ms.description, f"Internal note: {ms.internal_note}" if ms.internal_note else "")),
+                    ("status", "TENTATIVE"),
+                    ("transp", "TRANSPARENT"),
+                    ("categories", ["Milestone", customer.name]),
+                ]
+                events.append(((at_nine(day, customer), uid), fields))
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -502,9 +507,12 @@ def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_
         zone, first, last = zones[tzid]
         cal.add_component(Timezone.from_tzinfo(zone, tzid=tzid, first_date=dt.date(first, 1, 1),
                                                last_date=dt.date(last + 1, 12, 31)))
-    for _, event in sorted(events, key=lambda pair: (pair[0][0], str(pair[0][1]))):
-        cal.add_component(event)
-    return cal.to_ical()
+    # 10,000 events on a large portfolio: each is serialised once and reused
+    # while its fields stay the same (see cxsite.subscriptions.eventcache).
+    memo = EventCache.for_calendar("dashboard") if memo is None else memo
+    data = assemble(cal, (memo.get(fields) for _, fields in sorted(events, key=lambda pair: pair[0])))
+    memo.save()
+    return data
 
 
 # ------------------------------------------------------------- the API

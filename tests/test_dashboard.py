@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ from cxsite.model import Access
 from cxsite.paths import site_folder
 from cxsite.render.pages import plain
 from cxsite.rules import cx_findings
+from cxsite.subscriptions.eventcache import EventCache
 from cxsite.subscriptions.verify import verify_outputs
 from cxsite.validate import load_portfolio
 
@@ -337,6 +339,33 @@ def test_calendar_uids_are_stable_and_no_build_clock_leaks(loaded):
     stamps = {str(e["UID"]): e["DTSTAMP"].dt for e in Calendar.from_ical(first).walk("VEVENT")}
     assert stamps["dashboard.globex.grid.disruption.substation-a@cxsite"] == \
         dt.datetime(2026, 11, 10, 14, 0, tzinfo=dt.timezone.utc)  # announced, 09:00 New York
+
+
+def test_the_calendar_is_what_icalendar_writes_and_reuses_unchanged_events(loaded, tmp_path):
+    """Events are serialised once and reused while their fields stay the same
+    (cxsite.subscriptions.eventcache); the bytes are icalendar's own."""
+    memo = EventCache(tmp_path / "events.pickle")
+    first = render_dashboard_calendar(loaded, NOW, memo=memo)
+    assert memo.built == 4
+    direct = Calendar.from_ical(first)
+    rebuilt = Calendar()
+    for name, value in direct.property_items(recursive=False)[1:-1]:
+        rebuilt.add(name, value, encode=False)
+    for component in direct.subcomponents:
+        rebuilt.add_component(component)
+    assert rebuilt.to_ical() == first
+    again = EventCache(tmp_path / "events.pickle")
+    assert render_dashboard_calendar(loaded, NOW, memo=again) == first and again.built == 0
+    # A disruption that moves is serialised again; the other events are not.
+    moved = dataclasses.replace(loaded, customers=tuple(
+        dataclasses.replace(customer, projects=tuple(
+            dataclasses.replace(project, disruptions=tuple(
+                dataclasses.replace(d, title=d.title + " (moved)") if d.id == "cutover" else d
+                for d in project.disruptions)) for project in customer.projects))
+        for customer in loaded.customers))
+    third = EventCache(tmp_path / "events.pickle")
+    changed = render_dashboard_calendar(moved, NOW, memo=third)
+    assert third.built == 1 and b"(moved)" in changed and b"(moved)" not in first
 
 
 def test_the_calendar_link_is_on_the_overview(artifacts):
