@@ -174,7 +174,14 @@ def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path
     global _RENDERER
     if _RENDERER is None:
         _RENDERER = SiteRenderer()
-    artifacts = _RENDERER.render(site)
+    # The microsite's update bodies as converted last time: an edit converts only what changed.
+    store = _markdown_memo(site.key)
+    _RENDERER.markdown.remember_in(store)
+    try:
+        artifacts = _RENDERER.render(site)
+    finally:
+        _RENDERER.markdown.remember_in(None)
+    store.save()
     folder = site_folder(site.customer.slug, site.audience.id, site.customer.site.path_token)
     build_microsite(artifacts, config, staging / folder)
     # Read back what subscribers will read, here in the worker, in parallel.
@@ -186,25 +193,85 @@ def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path
     return dataclasses.replace(_record(artifacts, folder), fingerprint=fingerprint), findings, peak_mb
 
 
+def _markdown_memo(key: str):  # type: ignore[no-untyped-def]
+    from importlib.metadata import version
+
+    from .memo import DiskMemo
+
+    return DiskMemo.named("markdown", key.replace("/", "--"), version("markdown"), version("nh3"))
+
+
+class _Forked:
+    """``work()`` run in a forked child while this process goes on; ``join``
+    waits for it and raises what it raised. Forking is only safe here
+    because this process runs no threads at that point (no pool exists)."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=self._run, args=(work, send), daemon=True)
+        self._process.start()
+        send.close()
+
+    @staticmethod
+    def _run(work: Callable[[], None], send) -> None:  # type: ignore[no-untyped-def]
+        import traceback
+
+        try:
+            work()
+            send.send(None)
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+            send.send(exc if isinstance(exc, BuildError) else
+                      BuildError("building the dashboard failed:\n" + traceback.format_exc()))
+
+    def join(self) -> None:
+        try:
+            outcome = self._receive.recv()
+        except EOFError:
+            outcome = BuildError("building the dashboard failed: its process ended without a word")
+        self._process.join()
+        if outcome is not None:
+            raise outcome
+
+    def stop(self) -> None:
+        """The build failed anyway: do not wait for the child."""
+        self._process.kill()
+        self._process.join()
+
+
 def _build_all(sites: list[Microsite], customers: dict[str, m.Customer], fingerprints: list[str], config: Path,
                staging: Path, jobs: int, audit: tuple[tuple[Needle, ...], tuple[str, ...]],
                progress: Callable[[int, int, str], None] | None,
-               meanwhile: Callable[[], None] = lambda: None) -> tuple[list[SiteRecord], list[Finding], int]:
+               meanwhile: Callable[[], None] | None = None) -> tuple[list[SiteRecord], list[Finding], int]:
     """Build every given microsite, ``jobs`` at a time, and run ``meanwhile``
-    in this process while the workers are busy; records come back in site order,
+    while they are built (in this process while workers build them, or in a
+    fork of it while this process builds a few); records come back in site order,
     with the audit's findings and the largest peak memory of a builder (MB)."""
     findings: list[Finding] = []
     peak = 0
     if jobs <= 1 or len(sites) < PARALLEL_FROM:
         _prepare_process(*audit)
         records = []
-        for index, site in enumerate(sites):
-            record, found, peak = build_one(site, customers[site.customer.slug], config, staging, fingerprints[index])
-            records.append(record)
-            findings += found
-            if progress:
-                progress(index + 1, len(sites), site.key)
-        meanwhile()
+        # A few microsites (an edit): with a second core, the dashboard is
+        # built at the same time by a fork of this process, which already
+        # holds the portfolio, instead of after them.
+        beside = _Forked(meanwhile) if meanwhile is not None and jobs > 1 and sites else None
+        try:
+            for index, site in enumerate(sites):
+                record, found, peak = build_one(site, customers[site.customer.slug], config, staging,
+                                                fingerprints[index])
+                records.append(record)
+                findings += found
+                if progress:
+                    progress(index + 1, len(sites), site.key)
+        except BaseException:
+            if beside is not None:
+                beside.stop()
+            raise
+        if beside is not None:
+            beside.join()
+        elif meanwhile is not None:
+            meanwhile()
         return records, findings, peak
     context = multiprocessing.get_context("forkserver")
     workers = min(jobs, len(sites))
@@ -221,7 +288,7 @@ def _build_all(sites: list[Microsite], customers: dict[str, m.Customer], fingerp
             futures = {pool.submit(build_one, sites[index], customers[sites[index].customer.slug], config, staging,
                                    fingerprints[index]): index
                        for index in indexes}
-            if start == 0:
+            if start == 0 and meanwhile is not None:
                 meanwhile()
             for future in as_completed(futures):
                 index = futures[future]
@@ -309,7 +376,7 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
         with_dashboard = want_dashboard
         # --no-dashboard leaves the previous dashboard as it was (see docs/scaling.md).
         keep_dashboard = not dashboard and in_place and (out_dir / DASHBOARD_FOLDER).is_dir()
-        meanwhile = (lambda: _build_dashboard(portfolio, moment, config, staging)) if with_dashboard else (lambda: None)
+        meanwhile = (lambda: _build_dashboard(portfolio, moment, config, staging)) if with_dashboard else None
         built, findings, peak_mb = _build_all(fresh, customers, [fingerprints[site.key] for site in fresh], config, staging,
                                      jobs, audit, progress, meanwhile=meanwhile)
         _refuse_findings(findings)

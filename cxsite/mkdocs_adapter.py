@@ -21,6 +21,7 @@ from mkdocs.theme import Theme
 
 from .diagnostics import BuildError
 from .render.artifacts import MicrositeArtifacts
+from .render.bytecode import bytecode_cache
 
 
 class _Collect(logging.Handler):
@@ -48,7 +49,7 @@ def _shared_environment(theme: Theme) -> jinja2.Environment:
     env = _ENVIRONMENTS.get(key)
     if env is None:
         env = Theme.get_env(theme)
-        env.bytecode_cache = _bytecode_cache()
+        env.bytecode_cache = bytecode_cache()
         # Hidden trees (Material's ~15,000 `.icons`) are never copied as
         # assets (MkDocs filters '.*' and '*/.*'); includes still find them.
         names = [name for name in env.loader.list_templates()  # type: ignore[union-attr]
@@ -56,23 +57,6 @@ def _shared_environment(theme: Theme) -> jinja2.Environment:
         env.loader.list_templates = lambda: list(names)  # type: ignore[union-attr, method-assign]
         _ENVIRONMENTS[key] = env
     return env
-
-
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled theme templates kept between runs (Jinja checks each
-    template's source against its checksum), so a one-microsite rebuild
-    does not compile Material's templates again. Beside the parse cache;
-    ``CXSITE_CACHE=0`` turns it off."""
-    from .parsecache import cache_home, enabled
-
-    if not enabled():
-        return None
-    folder = cache_home() / f"jinja-{jinja2.__version__}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def build_microsite(artifacts: MicrositeArtifacts, config_file: Path, site_dir: Path) -> list[str]:

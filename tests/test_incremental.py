@@ -268,3 +268,63 @@ def test_a_build_that_skipped_the_dashboard_is_not_taken_for_complete(tmp_path):
     assert not (out / "_internal").exists()
     result = build_portfolio(root, out, config_file=tmp_path / "mkdocs.yml", cutoff=NOW)
     assert not result.unchanged and (out / "_internal/dashboard/index.html").exists()
+
+
+def test_with_two_jobs_an_edit_builds_the_dashboard_beside_the_site_and_the_same_bytes(setup, tmp_path, monkeypatch):
+    """A few microsites are built in this process while a fork of it builds
+    the dashboard; the result is what one job gives."""
+    import cxsite.build as build_module
+
+    _, root, out, build = setup
+    forks: list[int] = []
+
+    class Counted(build_module._Forked):
+        def __init__(self, work):
+            forks.append(1)
+            super().__init__(work)
+
+    monkeypatch.setattr(build_module, "_Forked", Counted)
+    (root / "acme/erp/project.yml").write_text(PROJECT.replace("percent_complete: 40", "percent_complete: 45")
+                                               + "internal_note: Supplier invoice CR-9 is disputed.\n")
+    result = build(jobs=2)
+    assert set(result.rebuilt) == {"acme/everyone", "acme/executives"}
+    assert "CR-9" in (out / "_internal/dashboard/index.html").read_text()
+    assert "CR-9" not in (out / "acme/everyone/index.html").read_text()
+    serial = tmp_path / "serial"
+    build_portfolio(root, serial, config_file=tmp_path / "mkdocs.yml", cutoff=NOW, jobs=1)
+    two, one = snapshot(out), snapshot(serial)
+    assert [name for name in two.keys() | one.keys() if two.get(name) != one.get(name)] == []
+    assert forks == [1]
+
+
+def test_a_dashboard_that_fails_beside_the_site_fails_the_build_and_changes_nothing(setup, monkeypatch):
+    import cxsite.build as build_module
+
+    _, root, out, build = setup
+    before = snapshot(out)
+
+    def broken(*args, **kwargs):
+        raise ValueError("the dashboard broke")
+
+    monkeypatch.setattr(build_module, "_build_dashboard", broken)
+    (root / "acme/erp/project.yml").write_text(PROJECT.replace("percent_complete: 40", "percent_complete: 45"))
+    with pytest.raises(build_module.BuildError, match="the dashboard broke"):
+        build(jobs=2)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_a_rebuilt_microsite_converts_only_the_update_bodies_that_changed(setup, monkeypatch):
+    """Markdown is converted once per body and kept between runs (cxsite.memo)."""
+    import cxsite.build as build_module
+    import cxsite.markup as markup
+
+    _, root, out, build = setup
+    (root / "acme/erp/updates/news.md").write_text(
+        UPDATE.replace("u-kickoff", "u-news").replace("We started.", "Fresh news arrived."))
+    monkeypatch.setattr(build_module, "_RENDERER", None)  # as in a new process: nothing in memory
+    monkeypatch.setattr(markup, "_default", None)
+    result = build()
+    assert set(result.rebuilt) == {"acme/everyone", "acme/executives"}
+    assert build_module._RENDERER.markdown.conversions == 1  # the new body; the other came from the memo
+    assert "Fresh news arrived." in (out / "acme/everyone/projects/erp/updates/news/index.html").read_text()

@@ -19,15 +19,13 @@ portfolio's events.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from icalendar import Calendar, Event
+
+from ..memo import DiskMemo, digest
 
 Fields = Sequence[tuple[str, Any]]
 _FOOTER = b"END:VCALENDAR\r\n"
@@ -52,51 +50,30 @@ def assemble(header: Calendar, events: Iterable[bytes]) -> bytes:
 
 
 class EventCache:
-    """Digest of an event's fields -> its bytes, loaded from and saved to ``path``."""
+    """Serialised events by a digest of their fields, kept between runs (:class:`~cxsite.memo.DiskMemo`)."""
 
     def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._known: dict[bytes, bytes] = {}
-        self._used: dict[bytes, bytes] = {}
-        self.built = 0  # how many events this run serialised (not found in the memo)
-        if path is not None:
-            try:
-                with open(path, "rb") as stream:
-                    loaded = pickle.load(stream)
-                if isinstance(loaded, dict):
-                    self._known = loaded
-            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
-                pass  # no memo yet, or an unreadable one: build every event
+        self._memo = DiskMemo(path)
 
     @classmethod
     def for_calendar(cls, name: str) -> EventCache:
         """The memo of one calendar (by name) in the cache folder, or an in-memory one when caching is off."""
-        from ..parsecache import cache_home, enabled
-        from ..scan import source_fingerprint
+        cache = cls(None)
+        cache._memo = DiskMemo.named("events", name, version("icalendar"))
+        return cache
 
-        if not enabled():
-            return cls(None)
-        tag = f"{name}\0{source_fingerprint()}\0{version('icalendar')}"
-        return cls(cache_home() / f"events-{hashlib.sha256(tag.encode()).hexdigest()[:24]}.pickle")
+    @property
+    def built(self) -> int:
+        """How many events this run serialised (not found in the memo)."""
+        return self._memo.added
 
     def get(self, fields: Fields) -> bytes:
-        key = hashlib.sha256(repr(tuple(fields)).encode("utf-8")).digest()
-        data = self._known.get(key)
+        key = digest(repr(tuple(fields)))
+        data = self._memo.get(key)
         if data is None:
             data = event_bytes(fields)
-            self.built += 1
-        self._used[key] = data
+            self._memo.put(key, data)
         return data
 
     def save(self) -> None:
-        """Keep what this run used, if it built anything (a cache never fails a build)."""
-        if self.path is None or (not self.built and len(self._used) == len(self._known)):
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".events-")
-            with os.fdopen(fd, "wb") as stream:
-                pickle.dump(self._used, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+        self._memo.save()

@@ -1,0 +1,79 @@
+"""Results of pure, costly functions kept between runs, one small file per use.
+
+A build that follows an edit rebuilds a whole microsite, though nearly all
+of its inputs are as they were: the Markdown of its hundred updates, the
+events of the portfolio calendar. A :class:`DiskMemo` maps a digest of
+such an input to its result and lives in the cache folder, under a name
+that includes cxsite's own source fingerprint (and the versions of the
+libraries that produce the result), so an upgrade never reuses an old
+result. Each run keeps only what it used, so a memo never outgrows what
+one microsite or one calendar needs. ``CXSITE_CACHE=0`` turns memos off;
+an unreadable memo is ignored and a memo that cannot be written is
+skipped: a cache never fails a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def digest(value: str | bytes) -> bytes:
+    return hashlib.sha256(value.encode("utf-8") if isinstance(value, str) else value).digest()
+
+
+class DiskMemo:
+    """Key -> result, loaded from ``path`` and saved back with the entries used."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._known: dict[Any, Any] = {}
+        self._used: dict[Any, Any] = {}
+        self.added = 0  # results this run computed (not found in the memo)
+        if path is not None:
+            try:
+                with open(path, "rb") as stream:
+                    loaded = pickle.load(stream)
+                if isinstance(loaded, dict):
+                    self._known = loaded
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+                pass  # no memo yet, or an unreadable one: compute everything
+
+    @classmethod
+    def named(cls, kind: str, name: str, *versions: str) -> DiskMemo:
+        """The memo ``name`` of a ``kind`` in the cache folder (an in-memory
+        one when caching is off); ``versions`` of the libraries involved."""
+        from .parsecache import cache_home, enabled
+        from .scan import source_fingerprint
+
+        if not enabled():
+            return cls(None)
+        tag = "\0".join((kind, source_fingerprint(), *versions))
+        return cls(cache_home() / f"{kind}-{hashlib.sha256(tag.encode()).hexdigest()[:24]}" / f"{name}.pickle")
+
+    def get(self, key: Any) -> Any | None:
+        value = self._known.get(key)
+        if value is not None:
+            self._used[key] = value
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
+        self._used[key] = value
+        self.added += 1
+
+    def save(self) -> None:
+        """Keep what this run used, when that differs from what was loaded."""
+        if self.path is None or (not self.added and len(self._used) == len(self._known)):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".memo-")
+            with os.fdopen(fd, "wb") as stream:
+                pickle.dump(self._used, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
