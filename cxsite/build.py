@@ -28,7 +28,7 @@ from .diagnostics import BuildError, Diagnostic, PortfolioError
 from .fsutil import JOURNAL, commit_folders, discard, recover, swap_into_place
 from .incremental import code_fingerprint, deduplicate, input_signature, link_tree
 from .paths import site_folder
-from .scan import scan_portfolio
+from .scan import PortfolioScan, scan_portfolio, stat_line
 from .shards import in_shard
 
 # The rendering side (MkDocs, Material, the audit, the model) is imported
@@ -98,6 +98,7 @@ def verify_tree(root: Path, folders: Iterable[str] | None = None) -> list[str]:
     an edit usually leaves most feeds and calendars (and the dashboard's
     portfolio calendar) byte-identical. The digests of such files are kept
     in the cache folder (``CXSITE_CACHE=0`` turns this off)."""
+    from .memo import make_versioned_folder
     from .parsecache import cache_home, enabled
     from .subscriptions.verify import verify_outputs
 
@@ -117,7 +118,7 @@ def verify_tree(root: Path, folders: Iterable[str] | None = None) -> list[str]:
     if seen is not None:
         broken = {problem.split(": ", 1)[0] for problem in problems}
         try:
-            seen.mkdir(parents=True, exist_ok=True)
+            make_versioned_folder(seen)
             for name, digest in digests.items():
                 if name not in broken:
                     (seen / digest).touch()
@@ -338,7 +339,10 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
     from .views import microsites, next_embargo
 
     portfolio, warnings = load_portfolio(projects_dir, unchanged=trusted, scan=scan, signatures=signatures)
-    trusted = {slug: signature for slug, signature in trusted.items() if signatures.get(slug) == signature}
+    shared = _shared_inputs(portfolio, scan, signatures)
+    # Customers whose model is the one the previous build used keep their microsites' fingerprints.
+    trusted = {} if clean or only else _unchanged_customers(out_dir, code, moment, shared, signatures,
+                                                             scanned=touched is None)
     if strict and warnings:
         raise PortfolioError(d.as_error() for d in warnings)
     sites = [site for site in microsites(portfolio, moment, only) if in_shard(site.key, shard)]
@@ -348,7 +352,6 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
     if not _is_replaceable(out_dir):
         raise BuildError(f"refusing to replace {out_dir}: it is not a cxsite output folder (no {MANIFEST}); "
                          "choose another --out or empty it")
-    # A microsite of a customer whose files did not change keeps its previous fingerprint.
     fingerprints = {site.key: previous[site.key].fingerprint if site.customer.slug in trusted and site.key in previous
                     else site_fingerprint(site, code) for site in sites}
     reuse = {key for key, fingerprint in fingerprints.items()
@@ -394,6 +397,7 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
             # No shortcut next time when the dashboard was skipped: it must be brought up to date.
             "inputs": signature if not only and dashboard else None,
             "models": signatures,
+            "shared": shared,
             "code": code,
             "valid_until": min([valid_until(site) for site in sites], default=moment + dt.timedelta(days=1)).isoformat(),
             "internal": [DASHBOARD_FOLDER] if with_dashboard or keep_dashboard else [],  # never published
@@ -466,6 +470,48 @@ def _changed_customers(projects_dir: Path, out_dir: Path, changed: Iterable[Path
             return None  # team.yml, or a folder of shared images: may show on any customer's pages
         customers.add(parts[0])
     return customers
+
+
+def _shared_inputs(portfolio, scan: PortfolioScan | None, signatures: dict[str, str]) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
+    """What every customer's microsites may show besides their own folder:
+    the top of the portfolio (``team.yml``, folders that are no customer's;
+    known only after a scan) and the team's photos, wherever they are."""
+    photos = hashlib.sha256()
+    for person in portfolio.team.people:
+        if person.photo:
+            photos.update(stat_line(str(person.photo), person.photo).encode() + b"\n")
+    top = None
+    if scan is not None:
+        digest = hashlib.sha256(scan.top.encode())
+        for name in sorted(set(scan.folders) - set(signatures)):
+            digest.update(f"\n{name}\0{scan.folders[name]}".encode())
+        top = digest.hexdigest()
+    return {"top": top, "photos": photos.hexdigest()}
+
+
+def _unchanged_customers(out_dir: Path, code: str, moment: dt.datetime, shared: dict[str, str | None],
+                         signatures: dict[str, str], scanned: bool) -> dict[str, str]:
+    """Customers whose model is the one the previous build used, when that
+    build can be trusted for everything else (same cxsite and code, no page
+    that changes with time since, the same shared inputs): their microsites
+    keep their fingerprints, which saves hashing every view of a large
+    portfolio. After a scan the top of the portfolio must match too; with
+    ``--changed`` a changed top-level path already made the build scan."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("generator") != f"cxsite {__version__}" or manifest.get("code") != code:
+            return {}
+        if not dt.datetime.fromisoformat(manifest["cutoff"]) <= moment < dt.datetime.fromisoformat(
+                manifest["valid_until"]):
+            return {}
+        before = manifest.get("shared") or {}
+        if before.get("photos") != shared["photos"] or (scanned and (shared["top"] is None
+                                                                     or before.get("top") != shared["top"])):
+            return {}
+        recorded = manifest.get("models") or {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    return {slug: signature for slug, signature in signatures.items() if recorded.get(slug) == signature}
 
 
 def _previous_models(out_dir: Path) -> dict[str, str]:

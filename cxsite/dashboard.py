@@ -44,6 +44,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
@@ -227,11 +228,12 @@ def _audience_names(customer: m.Customer, ids: Sequence[str]) -> str:
 
 # ------------------------------------------------------------ findings
 
-def _shown_path(portfolio: m.Portfolio, path: str) -> str:
-    """A source path relative to the folder holding the portfolio
-    (``projects/acme/erp/project.yml``), independent of the working folder."""
+@lru_cache(maxsize=65536)
+def _shown_path(base: str, path: str) -> str:
+    """A source path relative to ``base``, the folder holding the portfolio
+    (``projects/acme/erp/project.yml``), independent of the working folder.
+    Memoised: a large portfolio has thousands of findings in the same files."""
     absolute = os.path.abspath(path)
-    base = os.path.abspath(portfolio.root.parent)
     try:
         relative = os.path.relpath(absolute, base)
     except ValueError:
@@ -239,9 +241,9 @@ def _shown_path(portfolio: m.Portfolio, path: str) -> str:
     return path if relative.startswith("..") else Path(relative).as_posix()
 
 
-def _where(portfolio: m.Portfolio, diagnostic: Diagnostic) -> str:
+def _where(base: str, diagnostic: Diagnostic) -> str:
     loc = diagnostic.location
-    shown = _shown_path(portfolio, loc.path)
+    shown = _shown_path(base, loc.path)
     return f"{shown}:{loc.line}" if loc.line else shown
 
 
@@ -269,8 +271,9 @@ def _finding_groups(portfolio: m.Portfolio, findings: Sequence[Diagnostic]) -> l
     order = rule_names()
     names = order + sorted({f.rule for f in findings} - set(order))
     groups = []
+    base = os.path.abspath(portfolio.root.parent)
     for name in names:
-        items = [{"where": _where(portfolio, f), "message": f.message, "hint": f.hint,
+        items = [{"where": _where(base, f), "message": f.message, "hint": f.hint,
                   "severity": f.severity.value} for f in findings if f.rule == name]
         anchor = "rule-" + ("".join(ch if ch.isalnum() else "-" for ch in name).strip("-") or "other")
         groups.append({"rule": name or "(no rule)", "anchor": anchor, "entries": items})

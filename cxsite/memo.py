@@ -6,7 +6,8 @@ events of the portfolio calendar. A :class:`DiskMemo` maps a digest of
 such an input to its result and lives in the cache folder, under a name
 that includes cxsite's own source fingerprint (and the versions of the
 libraries that produce the result), so an upgrade never reuses an old
-result. Each run keeps only what it used, so a memo never outgrows what
+result (and, once a new version has written, the old one's folder is
+removed). Each run keeps only what it used, so a memo never outgrows what
 one microsite or one calendar needs. ``CXSITE_CACHE=0`` turns memos off;
 an unreadable memo is ignored and a memo that cannot be written is
 skipped: a cache never fails a build.
@@ -17,9 +18,26 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
+
+
+def make_versioned_folder(folder: Path) -> None:
+    """Create ``folder`` (named ``<kind>-<version key>``). When it is new,
+    cxsite or a library was upgraded: the folders of the same kind under
+    other keys can never be used again, so they are removed (best effort)."""
+    if folder.is_dir():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    kind = folder.name.rsplit("-", 1)[0]
+    for stale in folder.parent.glob(f"{kind}-*"):
+        if stale != folder and stale.name.rsplit("-", 1)[0] == kind:
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
 
 
 def digest(value: str | bytes) -> bytes:
@@ -70,7 +88,7 @@ class DiskMemo:
         if self.path is None or (not self.added and len(self._used) == len(self._known)):
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_versioned_folder(self.path.parent)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".memo-")
             with os.fdopen(fd, "wb") as stream:
                 pickle.dump(self._used, stream, protocol=pickle.HIGHEST_PROTOCOL)

@@ -28,6 +28,7 @@ from typing import Iterable
 
 from . import model as m
 from .diagnostics import Diagnostic
+from .memo import make_versioned_folder
 from .parsecache import ParseCache
 from .scan import source_fingerprint, stat_line, tree_digest
 
@@ -82,7 +83,7 @@ class ModelCache:
         outside = _outside_files(customer, folder)
         entry = (signature, outside, _files_signature(outside), customer, tuple(warnings))
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            make_versioned_folder(self.folder)
             with tempfile.NamedTemporaryFile(dir=self.folder, delete=False, suffix=".tmp") as handle:
                 pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(handle.name, self._file(folder))

@@ -328,3 +328,25 @@ def test_a_rebuilt_microsite_converts_only_the_update_bodies_that_changed(setup,
     assert set(result.rebuilt) == {"acme/everyone", "acme/executives"}
     assert build_module._RENDERER.markdown.conversions == 1  # the new body; the other came from the memo
     assert "Fresh news arrived." in (out / "acme/everyone/projects/erp/updates/news/index.html").read_text()
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="{}"/></svg>'
+
+
+@pytest.mark.parametrize("told", [False, True], ids=["scan", "changed"])
+def test_a_team_photo_kept_in_one_customers_folder_rebuilds_every_site_that_shows_it(setup, told):
+    """Tom is Beta's CX owner; his photo happens to live in Acme's folder.
+    Beta's files did not change, yet its pages show the new photo."""
+    _, root, out, build = setup
+    (root / "acme/photos").mkdir()
+    photo = root / "acme/photos/tom.svg"
+    photo.write_text(SVG.format("red"))
+    (root / "team.yml").write_text(TEAM.replace("    email: tom@brightline.example",
+                                                "    email: tom@brightline.example\n    photo: acme/photos/tom.svg"))
+    build()
+    before = snapshot(out)
+    photo.write_text(SVG.format("blue"))
+    result = build(changed=[photo]) if told else build()
+    assert "beta/everyone" in result.rebuilt
+    assert any(b"blue" in data for name, data in snapshot(out).items() if name.startswith("beta/everyone/"))
+    assert changed_sites(before, snapshot(out)) >= {"beta/everyone"}

@@ -177,6 +177,19 @@ def babel_locale(language: str, zone: ZoneInfo) -> str:
     return language
 
 
+@lru_cache(maxsize=8192)
+def _format_date(value: dt.date, style: str, locale: str) -> str:
+    """Memoised: pages and the dashboard show the same few hundred dates
+    thousands of times, and Babel parses its locale on every call."""
+    return format_date(value, format=style, locale=locale)
+
+
+def _day(value: dt.date) -> dt.date:
+    """The calendar day Babel formats. (Aware datetimes at the same instant
+    compare equal whatever their zones, so they must not be memo keys.)"""
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 @dataclass(frozen=True)
 class Locale:
     """Words and formats for one customer: its language and time zone."""
@@ -195,10 +208,10 @@ class Locale:
         return text.format(**values) if values else text
 
     def date(self, value: dt.date, style: str = "medium") -> str:
-        return format_date(value, format=style, locale=self.formats)
+        return _format_date(_day(value), style, self.formats)
 
     def month(self, value: dt.date) -> str:
-        return format_date(value, format="LLLL y", locale=self.formats)
+        return _format_date(_day(value), "LLLL y", self.formats)
 
     def local(self, value: dt.datetime) -> dt.datetime:
         return value.astimezone(self.zone)
