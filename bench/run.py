@@ -162,12 +162,14 @@ def _parallel_wall(commands: list[tuple[list[str], Path]], jobs: int) -> float:
 
 
 def forget_results(cache: Path) -> None:
-    """A full build starts without results kept by an earlier build
-    (converted Markdown, serialised events: cxsite/memo.py), as after a
-    fresh checkout; the parsed and validated portfolio `cxsite check` just
-    cached stays, as in the CI recipe (check, then build)."""
-    for memo in [*cache.glob("cxsite/markdown-*"), *cache.glob("cxsite/events-*")]:
-        shutil.rmtree(memo, ignore_errors=True)
+    """A full build starts without anything an earlier build kept (converted
+    Markdown and serialised events, cxsite/memo.py; files already read
+    back; compiled templates), as after a fresh checkout; the parsed and
+    validated portfolio `cxsite check` just cached stays, as in the CI
+    recipe (check, then build)."""
+    for kind in ("markdown", "events", "verified", "jinja"):
+        for memo in cache.glob(f"cxsite/{kind}-*"):
+            shutil.rmtree(memo, ignore_errors=True)
 
 
 def bench_variant(name: str, customers: int, work: Path, jobs: int, sample: int, serial: bool) -> dict:

@@ -176,7 +176,7 @@ def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path
     if _RENDERER is None:
         _RENDERER = SiteRenderer()
     # The microsite's update bodies as converted last time: an edit converts only what changed.
-    store = _markdown_memo(site.key)
+    store = _markdown_memo(customer, site.key)
     _RENDERER.markdown.remember_in(store)
     try:
         artifacts = _RENDERER.render(site)
@@ -194,12 +194,14 @@ def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path
     return dataclasses.replace(_record(artifacts, folder), fingerprint=fingerprint), findings, peak_mb
 
 
-def _markdown_memo(key: str):  # type: ignore[no-untyped-def]
+def _markdown_memo(customer: m.Customer, key: str):  # type: ignore[no-untyped-def]
+    """The converted update bodies of microsite ``key`` as the last build left them."""
     from importlib.metadata import version
 
     from .memo import DiskMemo
 
-    return DiskMemo.named("markdown", key.replace("/", "--"), version("markdown"), version("nh3"))
+    portfolio = Path(customer.location.path).parent.parent
+    return DiskMemo.named("markdown", portfolio, key, version("markdown"), version("nh3"))
 
 
 class _Forked:
@@ -265,13 +267,13 @@ def _build_all(sites: list[Microsite], customers: dict[str, m.Customer], fingerp
                 findings += found
                 if progress:
                     progress(index + 1, len(sites), site.key)
+            if beside is not None:
+                beside.join()
         except BaseException:
             if beside is not None:
                 beside.stop()
             raise
-        if beside is not None:
-            beside.join()
-        elif meanwhile is not None:
+        if beside is None and meanwhile is not None:
             meanwhile()
         return records, findings, peak
     context = multiprocessing.get_context("forkserver")
@@ -473,13 +475,18 @@ def _changed_customers(projects_dir: Path, out_dir: Path, changed: Iterable[Path
 
 
 def _shared_inputs(portfolio, scan: PortfolioScan | None, signatures: dict[str, str]) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
-    """What every customer's microsites may show besides their own folder:
-    the top of the portfolio (``team.yml``, folders that are no customer's;
-    known only after a scan) and the team's photos, wherever they are."""
+    """What a customer's microsites may show besides its own folder: the
+    top of the portfolio (``team.yml``, folders that are no customer's;
+    known only after a scan), the team's photos and any logo kept outside
+    its customer's folder, wherever they are (another customer's folder)."""
+    from .modelcache import outside_files
+
     photos = hashlib.sha256()
-    for person in portfolio.team.people:
-        if person.photo:
-            photos.update(stat_line(str(person.photo), person.photo).encode() + b"\n")
+    files = [str(person.photo) for person in portfolio.team.people if person.photo]
+    for customer in portfolio.customers:
+        files += outside_files(customer, Path(customer.location.path).parent)
+    for path in files:
+        photos.update(stat_line(path, path).encode() + b"\n")
     top = None
     if scan is not None:
         digest = hashlib.sha256(scan.top.encode())

@@ -229,11 +229,11 @@ def _audience_names(customer: m.Customer, ids: Sequence[str]) -> str:
 # ------------------------------------------------------------ findings
 
 @lru_cache(maxsize=65536)
-def _shown_path(base: str, path: str) -> str:
-    """A source path relative to ``base``, the folder holding the portfolio
-    (``projects/acme/erp/project.yml``), independent of the working folder.
-    Memoised: a large portfolio has thousands of findings in the same files."""
-    absolute = os.path.abspath(path)
+def _shown_path(base: str, absolute: str, path: str) -> str:
+    """A source ``path`` (``absolute`` when made absolute) relative to
+    ``base``, the folder holding the portfolio (``projects/acme/erp/project.yml``),
+    independent of the working folder. Memoised: a large portfolio has
+    thousands of findings in the same files."""
     try:
         relative = os.path.relpath(absolute, base)
     except ValueError:
@@ -243,7 +243,7 @@ def _shown_path(base: str, path: str) -> str:
 
 def _where(base: str, diagnostic: Diagnostic) -> str:
     loc = diagnostic.location
-    shown = _shown_path(base, loc.path)
+    shown = _shown_path(base, os.path.abspath(loc.path), loc.path)
     return f"{shown}:{loc.line}" if loc.line else shown
 
 
@@ -512,7 +512,7 @@ def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_
                                                last_date=dt.date(last + 1, 12, 31)))
     # 10,000 events on a large portfolio: each is serialised once and reused
     # while its fields stay the same (see cxsite.subscriptions.eventcache).
-    memo = EventCache.for_calendar("dashboard") if memo is None else memo
+    memo = EventCache.for_calendar(portfolio.root, "dashboard") if memo is None else memo
     data = assemble(cal, (memo.get(fields) for _, fields in sorted(events, key=lambda pair: pair[0])))
     memo.save()
     return data

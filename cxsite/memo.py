@@ -3,8 +3,8 @@
 A build that follows an edit rebuilds a whole microsite, though nearly all
 of its inputs are as they were: the Markdown of its hundred updates, the
 events of the portfolio calendar. A :class:`DiskMemo` maps a digest of
-such an input to its result and lives in the cache folder, under a name
-that includes cxsite's own source fingerprint (and the versions of the
+such an input to its result and lives in the cache folder, one file per
+portfolio and name, in a folder named after cxsite's own source fingerprint (and the versions of the
 libraries that produce the result), so an upgrade never reuses an old
 result (and, once a new version has written, the old one's folder is
 removed). Each run keeps only what it used, so a memo never outgrows what
@@ -58,20 +58,23 @@ class DiskMemo:
                     loaded = pickle.load(stream)
                 if isinstance(loaded, dict):
                     self._known = loaded
-            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
-                pass  # no memo yet, or an unreadable one: compute everything
+            except Exception:  # noqa: BLE001 - no memo yet, or an unreadable one: compute everything
+                self._known = {}
 
     @classmethod
-    def named(cls, kind: str, name: str, *versions: str) -> DiskMemo:
-        """The memo ``name`` of a ``kind`` in the cache folder (an in-memory
-        one when caching is off); ``versions`` of the libraries involved."""
+    def named(cls, kind: str, portfolio: str | os.PathLike[str], name: str, *versions: str) -> DiskMemo:
+        """The memo ``name`` (a microsite's key, say) of a ``kind`` for the
+        portfolio at ``portfolio``, in the cache folder (an in-memory one
+        when caching is off); ``versions`` of the libraries involved."""
         from .parsecache import cache_home, enabled
         from .scan import source_fingerprint
 
         if not enabled():
             return cls(None)
         tag = "\0".join((kind, source_fingerprint(), *versions))
-        return cls(cache_home() / f"{kind}-{hashlib.sha256(tag.encode()).hexdigest()[:24]}" / f"{name}.pickle")
+        scope = hashlib.sha256(os.path.realpath(portfolio).encode()).hexdigest()[:16]
+        file = f"{scope}-{name.replace('/', '+')}.pickle"  # '+' is in no slug
+        return cls(cache_home() / f"{kind}-{hashlib.sha256(tag.encode()).hexdigest()[:24]}" / file)
 
     def get(self, key: Any) -> Any | None:
         value = self._known.get(key)
@@ -87,11 +90,16 @@ class DiskMemo:
         """Keep what this run used, when that differs from what was loaded."""
         if self.path is None or (not self.added and len(self._used) == len(self._known)):
             return
+        tmp = None
         try:
             make_versioned_folder(self.path.parent)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".memo-")
             with os.fdopen(fd, "wb") as stream:
                 pickle.dump(self._used, stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
-        except OSError:
-            pass
+        except Exception:  # noqa: BLE001 - a full disk, a folder removed meanwhile, an unpicklable value
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass

@@ -33,7 +33,7 @@ from .parsecache import ParseCache
 from .scan import source_fingerprint, stat_line, tree_digest
 
 
-def _outside_files(customer: m.Customer, folder: Path) -> tuple[str, ...]:
+def outside_files(customer: m.Customer, folder: Path) -> tuple[str, ...]:
     """Files the model refers to that lie outside the customer's folder."""
     paths = [customer.brand.logo] if customer.brand.logo else []
     inside = os.path.abspath(folder) + os.sep
@@ -80,7 +80,7 @@ class ModelCache:
 
     def put(self, folder: Path, signature: str, customer: m.Customer, warnings: Iterable[Diagnostic]) -> None:
         """Store silently: a cache must never fail a check or a build."""
-        outside = _outside_files(customer, folder)
+        outside = outside_files(customer, folder)
         entry = (signature, outside, _files_signature(outside), customer, tuple(warnings))
         try:
             make_versioned_folder(self.folder)

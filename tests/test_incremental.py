@@ -350,3 +350,20 @@ def test_a_team_photo_kept_in_one_customers_folder_rebuilds_every_site_that_show
     assert "beta/everyone" in result.rebuilt
     assert any(b"blue" in data for name, data in snapshot(out).items() if name.startswith("beta/everyone/"))
     assert changed_sites(before, snapshot(out)) >= {"beta/everyone"}
+
+
+@pytest.mark.parametrize("told", [False, True], ids=["scan", "changed"])
+def test_a_logo_kept_in_another_customers_folder_rebuilds_its_own_customers_sites(setup, told):
+    """Beta's logo lives in a shared corner of Acme's folder: when it changes,
+    Beta's pages change although none of Beta's files did."""
+    _, root, out, build = setup
+    logo = root / "acme/logos/beta.svg"
+    logo.parent.mkdir()
+    logo.write_text(SVG.format("red"))
+    customer = root / "beta/customer.yml"
+    customer.write_text(customer.read_text() + "brand: {logo: ../acme/logos/beta.svg}\n")
+    build()
+    logo.write_text(SVG.format("blue"))
+    result = build(changed=[logo]) if told else build()
+    assert "beta/everyone" in result.rebuilt
+    assert any(b"blue" in data for name, data in snapshot(out).items() if name.startswith("beta/everyone/"))

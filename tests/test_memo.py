@@ -41,11 +41,25 @@ def test_an_unreadable_memo_is_ignored_and_an_unwritable_one_skipped(tmp_path):
 
 def test_caching_off_keeps_results_for_this_run_only(tmp_path, monkeypatch):
     monkeypatch.setenv("CXSITE_CACHE", "0")
-    memo = DiskMemo.named("markdown", "acme--everyone", "1.0")
+    memo = DiskMemo.named("markdown", tmp_path, "acme/everyone", "1.0")
     assert memo.path is None
     memo.put(b"key", 1)
     memo.save()
-    assert DiskMemo.named("markdown", "acme--everyone", "1.0").get(b"key") is None
+    assert DiskMemo.named("markdown", tmp_path, "acme/everyone", "1.0").get(b"key") is None
+
+
+def test_memos_of_two_portfolios_with_the_same_site_keys_are_kept_apart(tmp_path):
+    one = DiskMemo.named("markdown", tmp_path / "one", "acme/everyone", "1.0")
+    two = DiskMemo.named("markdown", tmp_path / "two", "acme/everyone", "1.0")
+    assert one.path is not None and one.path.parent == two.path.parent and one.path != two.path
+    assert DiskMemo.named("markdown", tmp_path / "one", "acme/everyone", "1.0").path == one.path
+
+
+def test_a_memo_that_cannot_be_pickled_is_skipped_without_leaving_files(tmp_path):
+    memo = DiskMemo(tmp_path / "events-abc" / "x.pickle")
+    memo.put(b"key", lambda: None)  # not picklable
+    memo.save()
+    assert list((tmp_path / "events-abc").iterdir()) == []
 
 
 def test_a_new_version_removes_the_folders_of_older_versions_of_its_kind_only(tmp_path):
@@ -59,3 +73,30 @@ def test_a_new_version_removes_the_folders_of_older_versions_of_its_kind_only(tm
     (tmp_path / "markdown-new" / "kept.pickle").write_bytes(b"")
     make_versioned_folder(tmp_path / "markdown-new")  # existing: nothing removed
     assert (tmp_path / "markdown-new" / "kept.pickle").exists()
+
+
+def test_a_calendar_assembled_from_serialised_events_is_what_icalendar_writes_for_them():
+    import datetime as dt
+
+    from icalendar import Calendar, Event
+
+    from cxsite.subscriptions.eventcache import assemble, event_bytes
+
+    fields = [
+        [("uid", "a@x"), ("dtstamp", dt.datetime(2026, 1, 1, 9, tzinfo=dt.timezone.utc)), ("sequence", 2),
+         ("dtstart", dt.date(2026, 3, 1)), ("dtend", dt.date(2026, 3, 2)), ("summary", "Go-live; phase 1, site A"),
+         ("description", "A long description " * 20), ("categories", ["Milestone", "Acme & Co"])],
+        [("uid", "b@x"), ("dtstamp", dt.datetime(2026, 1, 2, 9, tzinfo=dt.timezone.utc)), ("summary", "Ünïcödé")],
+    ]
+    header = Calendar()
+    header.add("prodid", "-//test//EN")
+    header.add("version", "2.0")
+    whole = Calendar()
+    whole.add("prodid", "-//test//EN")
+    whole.add("version", "2.0")
+    for one in fields:
+        event = Event()
+        for name, value in one:
+            event.add(name, value)
+        whole.add_component(event)
+    assert assemble(header, [event_bytes(one) for one in fields]) == whole.to_ical()

@@ -19,6 +19,7 @@ portfolio's events.
 
 from __future__ import annotations
 
+import os
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -56,10 +57,11 @@ class EventCache:
         self._memo = DiskMemo(path)
 
     @classmethod
-    def for_calendar(cls, name: str) -> EventCache:
-        """The memo of one calendar (by name) in the cache folder, or an in-memory one when caching is off."""
+    def for_calendar(cls, portfolio: str | os.PathLike[str], name: str) -> EventCache:
+        """The memo of one calendar (by name) of the portfolio at ``portfolio``
+        in the cache folder, or an in-memory one when caching is off."""
         cache = cls(None)
-        cache._memo = DiskMemo.named("events", name, version("icalendar"))
+        cache._memo = DiskMemo.named("events", portfolio, name, version("icalendar"))
         return cache
 
     @property
