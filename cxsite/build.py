@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from . import __version__
 from .buildsetup import DASHBOARD_FOLDER, build_cutoff, find_config
 from .diagnostics import BuildError, Diagnostic, PortfolioError
-from .fsutil import JOURNAL, commit_folders, discard, recover, swap_into_place
+from .fsutil import JOURNAL, commit_folders, discard_stale, recover, swap_into_place
 from .incremental import code_fingerprint, deduplicate, input_signature, link_tree
 from .paths import site_folder
 from .scan import PortfolioScan, scan_portfolio, stat_line
@@ -316,8 +316,7 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
     moment = build_cutoff(cutoff)
     if out_dir.is_dir():
         recover(out_dir)  # finish a commit a killed build left half done
-        for stale in out_dir.parent.glob(f".{out_dir.name}.old-*"):
-            discard(stale)
+        discard_stale(out_dir)
     config = find_config(projects_dir, config_file)
     code = code_fingerprint(config)
     touched = None if clean or only or changed is None else _changed_customers(projects_dir, out_dir, changed, code,

@@ -45,7 +45,35 @@ projects_argument = click.argument(
     type=click.Path(file_okay=False, path_type=Path))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """Commands that live in cxsite.commands are imported when used (or
+    listed in help), so `cxsite build` with nothing to do does not import
+    the authoring code."""
+
+    LAZY = {
+        "new": "cxsite.commands.new:new",
+        "set-health": "cxsite.commands.edit:set_health",
+        "milestone": "cxsite.commands.edit:milestone",
+        "disruption": "cxsite.commands.edit:disruption",
+        "decision": "cxsite.commands.edit:decision",
+        "audit": "cxsite.commands.audit:audit",
+        "publish": "cxsite.commands.publish:publish",
+        "digest": "cxsite.commands.digest:digest",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY and name not in self.commands:
+            import importlib
+
+            module, attribute = self.LAZY[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cxsite")
 def main() -> None:
     """Customer-facing project status microsites from a folder of YAML and Markdown."""
@@ -249,16 +277,3 @@ def format_doc() -> None:
 
     click.echo(render_format_doc(), nl=False)
 
-
-def _register_commands() -> None:
-    from .commands.audit import audit
-    from .commands.digest import digest
-    from .commands.edit import COMMANDS as EDIT_COMMANDS
-    from .commands.new import new
-    from .commands.publish import publish
-
-    for command in (new, *EDIT_COMMANDS, audit, publish, digest):
-        main.add_command(command)
-
-
-_register_commands()

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -96,11 +97,25 @@ def _roll_forward(target: Path, journal: dict) -> None:
     discard(trash)
 
 
+TRASH_SUFFIX = ".trash"
+STALE_AFTER = 600  # seconds without progress after which a folder's deletion is taken for interrupted
+
+
 def discard(folder: Path) -> None:
     """Delete a folder nobody reads any more. Large trees are deleted by a
-    detached ``rm`` so the command that replaced them need not wait."""
+    detached ``rm`` so the command that replaced them need not wait. The
+    folder is first renamed to ``<name>.trash``, so the next command does
+    not start a second ``rm`` of a tree one is deleting already
+    (:func:`discard_stale`)."""
     if not folder.exists():
         return
+    if not folder.name.endswith(TRASH_SUFFIX):
+        trash = folder.with_name(folder.name + TRASH_SUFFIX)
+        try:
+            os.rename(folder, trash)
+            folder = trash
+        except OSError:
+            pass
     try:
         large = sum(1 for _ in zip(range(2000), folder.rglob("*"))) >= 2000
     except OSError:  # being deleted already (by an earlier run's rm)
@@ -110,3 +125,18 @@ def discard(folder: Path) -> None:
                          stderr=subprocess.DEVNULL, start_new_session=True)
     else:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def discard_stale(target: Path) -> None:
+    """Delete what earlier commands left beside ``target``: old trees a
+    killed command never got to discard, and trees whose deletion stopped
+    (no progress for :data:`STALE_AFTER` seconds: the machine restarted).
+    A tree an ``rm`` is deleting right now is left to it."""
+    for stale in {*target.parent.glob(f".{target.name}.old-*"), *target.parent.glob(f".{target.name}.*{TRASH_SUFFIX}")}:
+        if stale.name.endswith(TRASH_SUFFIX):
+            try:
+                if time.time() - stale.stat().st_mtime < STALE_AFTER:
+                    continue
+            except OSError:
+                continue
+        discard(stale)

@@ -27,18 +27,29 @@ def stat_line(relative: str, path: "str | os.PathLike[str]") -> str:
     return f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
 
 
+def _identity(stat: os.stat_result) -> tuple[int, int]:
+    return stat.st_dev, stat.st_ino
+
+
 def tree_digest(folder: str | Path) -> str:
     """Digest of the names and stat keys of everything below ``folder``."""
     digest = hashlib.sha256()
-    stack = [(str(folder), "")]
-    visited: set[str] = set()
+    try:
+        root: tuple[int, int] | None = _identity(os.stat(folder))
+    except OSError:
+        root = None
+    stack: list[tuple[str, str, tuple[int, int] | None]] = [(str(folder), "", root)]
+    visited: set[tuple[int, int]] = set()
     while stack:
-        path, relative = stack.pop()
-        real = os.path.realpath(path)
-        if real in visited:  # a link back up: seen already
-            digest.update(f"{relative}\0loop\n".encode())
-            continue
-        visited.add(real)
+        path, relative, identity = stack.pop()
+        # A folder seen already (a link back up) is not walked again. Its
+        # device and inode say so in one stat (os.path.realpath would lstat
+        # every part of the path, for each of thousands of folders).
+        if identity is not None:
+            if identity in visited:
+                digest.update(f"{relative}\0loop\n".encode())
+                continue
+            visited.add(identity)
         try:
             with os.scandir(path) as listing:
                 entries = sorted((e for e in listing if not e.name.startswith(".")), key=lambda e: e.name)
@@ -49,7 +60,11 @@ def tree_digest(folder: str | Path) -> str:
         for entry in entries:
             if entry.is_dir():  # a linked folder too: the loader reads it
                 lines.append(f"{relative}{entry.name}/")
-                stack.append((entry.path, f"{relative}{entry.name}/"))
+                try:
+                    child: tuple[int, int] | None = _identity(entry.stat())
+                except OSError:
+                    child = None
+                stack.append((entry.path, f"{relative}{entry.name}/", child))
             else:
                 lines.append(stat_line(relative + entry.name, entry))
         digest.update(("\n".join(lines) + "\n").encode())

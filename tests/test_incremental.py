@@ -367,3 +367,23 @@ def test_a_logo_kept_in_another_customers_folder_rebuilds_its_own_customers_site
     result = build(changed=[logo]) if told else build()
     assert "beta/everyone" in result.rebuilt
     assert any(b"blue" in data for name, data in snapshot(out).items() if name.startswith("beta/everyone/"))
+
+
+def test_a_build_with_nothing_to_do_imports_neither_the_renderer_nor_the_authoring_code(setup):
+    """`cxsite build` runs on every push and schedule: with nothing to do it
+    compares a scan with the manifest and stops, having imported little."""
+    import subprocess
+    import sys
+
+    tmp, root, out, _ = setup
+    probe = ("import sys, runpy; sys.argv = ['cxsite', 'build', sys.argv[1], '--out', sys.argv[2], '--config', "
+             "sys.argv[3], '--now', '2026-11-25T12:05:00+00:00']\n"
+             "try:\n    runpy.run_module('cxsite', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in sys.modules if m.startswith(('cxsite', 'mkdocs', 'material', 'markdown'))))")
+    done = subprocess.run([sys.executable, "-c", probe, str(root), str(out), str(tmp / "mkdocs.yml")],
+                          capture_output=True, text=True, check=True)
+    assert "nothing changed" in done.stderr
+    loaded = done.stdout
+    for heavy in ("cxsite.edit", "cxsite.scaffold", "cxsite.pipeline", "cxsite.validate", "'mkdocs", "'material",
+                  "'markdown"):
+        assert heavy not in loaded, heavy
