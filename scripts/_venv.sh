@@ -16,8 +16,15 @@ if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
   echo "==> installing cxsite${extra:+[$extra]} into .venv"
   spec="$ROOT"
   [ -n "$extra" ] && spec="$ROOT[$extra]"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec" 2>&1 \
-    | grep -v "^WARNING: Location" || true
+  # PYTHONWARNINGS reaches the isolated build: no wall of setuptools notes about editable installs.
+  log="$VENV/.cxsite-pip.log"
+  if ! PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec" \
+      >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "error: installing cxsite into $VENV failed (see above); fix it and run the script again" >&2
+    exit 1
+  fi
+  grep -v "^WARNING: Location" "$log" || true
   touch "$stamp"
 fi
 export PATH="$VENV/bin:$PATH"
