@@ -127,16 +127,25 @@ def discard(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+ABANDONED_AFTER = 3600  # seconds without a new microsite after which a build's staging folder is taken for abandoned
+
+
 def discard_stale(target: Path) -> None:
-    """Delete what earlier commands left beside ``target``: old trees a
-    killed command never got to discard, and trees whose deletion stopped
-    (no progress for :data:`STALE_AFTER` seconds: the machine restarted).
-    A tree an ``rm`` is deleting right now is left to it."""
-    for stale in {*target.parent.glob(f".{target.name}.old-*"), *target.parent.glob(f".{target.name}.*{TRASH_SUFFIX}")}:
-        if stale.name.endswith(TRASH_SUFFIX):
-            try:
-                if time.time() - stale.stat().st_mtime < STALE_AFTER:
-                    continue
-            except OSError:
+    """Delete what earlier commands left beside ``target`` (call it after
+    :func:`recover`): old trees a killed command never got to discard,
+    trees whose deletion stopped (no progress for :data:`STALE_AFTER`
+    seconds: the machine restarted), and the staging folders of builds
+    killed before they committed (nothing added for :data:`ABANDONED_AFTER`
+    seconds). A tree an ``rm`` is deleting, or a build is writing, is left alone."""
+    parent, name = target.parent, target.name
+    # Later entries win: a ``.staging-*.trash`` or ``.old-*.trash`` is a deletion under way.
+    waits = {**{path: 0 for path in parent.glob(f".{name}.old-*")},
+             **{path: ABANDONED_AFTER for path in parent.glob(f".{name}.staging-*")},
+             **{path: STALE_AFTER for path in parent.glob(f".{name}.*{TRASH_SUFFIX}")}}
+    for stale, wait in waits.items():
+        try:
+            if wait and time.time() - stale.stat().st_mtime < wait:
                 continue
+        except OSError:
+            continue
         discard(stale)

@@ -35,6 +35,9 @@ def test_a_deletion_that_stopped_long_ago_is_started_again_and_small_leftovers_g
     forgotten = tree(tmp_path / ".site.old-y")
     recent = tree(tmp_path / ".site.old-z.trash")
     running_build = tree(tmp_path / ".site.staging-w")
+    abandoned = tree(tmp_path / ".site.staging-v")
+    days_ago = time.time() - fsutil.ABANDONED_AFTER - 60
+    os.utime(abandoned, (days_ago, days_ago))
     fsutil.discard_stale(tmp_path / "site")
-    assert not stopped.exists() and not forgotten.exists()
+    assert not stopped.exists() and not forgotten.exists() and not abandoned.exists()
     assert recent.exists() and running_build.exists()  # an rm may be at it; a build may be writing it
