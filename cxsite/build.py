@@ -317,20 +317,21 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
     if out_dir.is_dir():
         recover(out_dir)  # finish a commit a killed build left half done
         discard_stale(out_dir)
+    before = {} if clean else _previous_manifest(out_dir)
     config = find_config(projects_dir, config_file)
     code = code_fingerprint(config)
-    touched = None if clean or only or changed is None else _changed_customers(projects_dir, out_dir, changed, code,
+    touched = None if clean or only or changed is None else _changed_customers(projects_dir, before, changed, code,
                                                                                moment)
     signature = scan = None
     if touched is None:
         scan = scan_portfolio(projects_dir.resolve())
         signature = input_signature(projects_dir, code + (f"\0shard {shard[0]}/{shard[1]}" if shard else ""), scan)
-        unchanged = None if clean or only else _unchanged_since_last_build(out_dir, signature, moment)
+        unchanged = None if only else _unchanged_since_last_build(before, signature, moment)
         if unchanged is not None:
             return BuildResult(out_dir, unchanged, (), moment, None, time.perf_counter() - started, unchanged=True)
-    previous = {} if clean else _previous_records(out_dir)
+    previous = _previous_records(before)
     # With --changed, customers not touched are taken from the model cache as the previous build recorded them.
-    recorded = _previous_models(out_dir) if touched is not None else {}
+    recorded = before.get("models") or {} if touched is not None else {}
     trusted = {slug: recorded[slug] for slug in {record.customer for record in previous.values()} - (touched or set())
                if slug in recorded}
     signatures: dict[str, str] = {}
@@ -342,8 +343,8 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
     portfolio, warnings = load_portfolio(projects_dir, unchanged=trusted, scan=scan, signatures=signatures)
     shared = _shared_inputs(portfolio, scan, signatures)
     # Customers whose model is the one the previous build used keep their microsites' fingerprints.
-    trusted = {} if clean or only else _unchanged_customers(out_dir, code, moment, shared, signatures,
-                                                             scanned=touched is None)
+    trusted = {} if only else _unchanged_customers(before, code, moment, shared, signatures,
+                                                    scanned=touched is None)
     if strict and warnings:
         raise PortfolioError(d.as_error() for d in warnings)
     sites = [site for site in microsites(portfolio, moment, only) if in_shard(site.key, shard)]
@@ -441,21 +442,34 @@ def _build_dashboard(portfolio, moment: dt.datetime, config: Path, staging: Path
     build_microsite(artifacts, config, staging / DASHBOARD_FOLDER)
 
 
-def _changed_customers(projects_dir: Path, out_dir: Path, changed: Iterable[Path], code: str,
+def _previous_manifest(out_dir: Path) -> dict:
+    """The previous build's manifest, read once per build; empty when there
+    is none, it is unreadable, or another cxsite wrote it."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) and manifest.get("generator") == f"cxsite {__version__}" else {}
+
+
+def _still_valid(manifest: dict, moment: dt.datetime, code: str | None = None) -> bool:
+    """The previous build holds for ``moment``: built with this code (when
+    ``code`` is given), and no page has changed with the time since."""
+    try:
+        return (code is None or manifest.get("code") == code) and \
+            dt.datetime.fromisoformat(manifest["cutoff"]) <= moment < dt.datetime.fromisoformat(manifest["valid_until"])
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _changed_customers(projects_dir: Path, manifest: dict, changed: Iterable[Path], code: str,
                        moment: dt.datetime) -> set[str] | None:
     """The customers (folder names) the ``changed`` paths belong to, when
     the previous build can be trusted for everything else: same cxsite,
     same code and theme, and no page that changes with time since then.
     None means: scan the whole portfolio (a top-level file such as
     team.yml changed, or the previous build cannot be trusted)."""
-    try:
-        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        if manifest.get("generator") != f"cxsite {__version__}" or manifest.get("code") != code:
-            return None
-        if not dt.datetime.fromisoformat(manifest["cutoff"]) <= moment < dt.datetime.fromisoformat(
-                manifest["valid_until"]):
-            return None
-    except (OSError, ValueError, KeyError, TypeError):
+    if not _still_valid(manifest, moment, code):
         return None
     root = projects_dir.resolve()
     customers = set()
@@ -480,22 +494,20 @@ def _shared_inputs(portfolio, scan: PortfolioScan | None, signatures: dict[str, 
     its customer's folder, wherever they are (another customer's folder)."""
     from .modelcache import outside_files
 
-    photos = hashlib.sha256()
     files = [str(person.photo) for person in portfolio.team.people if person.photo]
     for customer in portfolio.customers:
         files += outside_files(customer, Path(customer.location.path).parent)
-    for path in files:
-        photos.update(stat_line(path, path).encode() + b"\n")
+    stats = hashlib.sha256("\n".join(stat_line(path, path) for path in files).encode())
     top = None
     if scan is not None:
         digest = hashlib.sha256(scan.top.encode())
         for name in sorted(set(scan.folders) - set(signatures)):
             digest.update(f"\n{name}\0{scan.folders[name]}".encode())
         top = digest.hexdigest()
-    return {"top": top, "photos": photos.hexdigest()}
+    return {"top": top, "files": stats.hexdigest()}
 
 
-def _unchanged_customers(out_dir: Path, code: str, moment: dt.datetime, shared: dict[str, str | None],
+def _unchanged_customers(manifest: dict, code: str, moment: dt.datetime, shared: dict[str, str | None],
                          signatures: dict[str, str], scanned: bool) -> dict[str, str]:
     """Customers whose model is the one the previous build used, when that
     build can be trusted for everything else (same cxsite and code, no page
@@ -503,64 +515,38 @@ def _unchanged_customers(out_dir: Path, code: str, moment: dt.datetime, shared: 
     keep their fingerprints, which saves hashing every view of a large
     portfolio. After a scan the top of the portfolio must match too; with
     ``--changed`` a changed top-level path already made the build scan."""
-    try:
-        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        if manifest.get("generator") != f"cxsite {__version__}" or manifest.get("code") != code:
-            return {}
-        if not dt.datetime.fromisoformat(manifest["cutoff"]) <= moment < dt.datetime.fromisoformat(
-                manifest["valid_until"]):
-            return {}
-        before = manifest.get("shared") or {}
-        if before.get("photos") != shared["photos"] or (scanned and (shared["top"] is None
-                                                                     or before.get("top") != shared["top"])):
-            return {}
-        recorded = manifest.get("models") or {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    if not _still_valid(manifest, moment, code):
         return {}
+    before = manifest.get("shared") or {}
+    if before.get("files") != shared["files"] or (scanned and (shared["top"] is None
+                                                               or before.get("top") != shared["top"])):
+        return {}
+    recorded = manifest.get("models") or {}
     return {slug: signature for slug, signature in signatures.items() if recorded.get(slug) == signature}
 
 
-def _previous_models(out_dir: Path) -> dict[str, str]:
-    """The model-cache signature of each customer the previous build used."""
-    try:
-        models = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8")).get("models") or {}
-        return {str(slug): str(signature) for slug, signature in models.items()}
-    except (OSError, ValueError, AttributeError):
-        return {}
-
-
-def _unchanged_since_last_build(out_dir: Path, signature: str, moment: dt.datetime) -> tuple[SiteRecord, ...] | None:
+def _unchanged_since_last_build(manifest: dict, signature: str, moment: dt.datetime) -> tuple[SiteRecord, ...] | None:
     """The previous build's records when nothing it depends on has changed:
-    the same portfolio files (names, sizes, times), the same code and theme,
-    and a cutoff before the first moment that would change any page. Then
-    the build needs neither to read the portfolio nor to write anything."""
-    try:
-        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        if manifest.get("inputs") != signature or manifest.get("generator") != f"cxsite {__version__}":
-            return None
-        if not dt.datetime.fromisoformat(manifest["cutoff"]) <= moment < dt.datetime.fromisoformat(
-                manifest["valid_until"]):
-            return None
-    except (OSError, ValueError, KeyError, TypeError):
+    the same portfolio files (names, sizes, times), the same code and theme
+    (both in ``signature``), and a cutoff before the first moment that would
+    change any page. Then the build needs neither to read the portfolio nor
+    to write anything."""
+    if manifest.get("inputs") != signature or not _still_valid(manifest, moment):
         return None
-    records = _previous_records(out_dir)
+    records = _previous_records(manifest)
     return tuple(records.values()) if records else None
 
 
-def _previous_records(out_dir: Path) -> dict[str, SiteRecord]:
+def _previous_records(manifest: dict) -> dict[str, SiteRecord]:
     """The microsites of the previous build, by key (empty when unknown)."""
     try:
-        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        if manifest.get("generator") != f"cxsite {__version__}":
-            return {}
         records = {}
-        for entry in manifest["sites"]:
+        for entry in manifest.get("sites") or ():
+            entry = dict(entry)
             for name in ("feeds", "calendars", "vcards"):
                 entry[name] = tuple(entry[name])
             record = SiteRecord(**entry)
             records[record.key] = record
         return records
-    except (OSError, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         return {}
-
-
