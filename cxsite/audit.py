@@ -53,12 +53,11 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
 from . import model as m
-from .buildsetup import DASHBOARD_SLUG
+from .buildsetup import DASHBOARD_SLUG, MANIFEST
 from .diagnostics import CxsiteError
 from .paths import site_folder
 from .views import Microsite, microsite, release_time
 
-MANIFEST = "manifest.json"
 MARKERS_ENV = "CXSITE_SECRET_MARKERS"
 
 MIN_NAME = 4        # names and slugs shorter than this are too common to mean anything

@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import __version__
-from .buildsetup import DASHBOARD_FOLDER, build_cutoff, find_config
+from .buildsetup import DASHBOARD_FOLDER, MANIFEST, build_cutoff, find_config
 from .diagnostics import BuildError, Diagnostic, PortfolioError
 from .fsutil import JOURNAL, commit_folders, discard_stale, recover, swap_into_place
 from .incremental import code_fingerprint, deduplicate, input_signature, link_tree
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from .pipeline import SiteRenderer
     from .views import Microsite
 
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)

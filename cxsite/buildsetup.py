@@ -15,6 +15,7 @@ DASHBOARD_SLUG = "_internal"
 DASHBOARD_AUDIENCE = "dashboard"
 #: Where ``cxsite build`` writes the dashboard, relative to SITE_DIR.
 DASHBOARD_FOLDER = f"{DASHBOARD_SLUG}/{DASHBOARD_AUDIENCE}"
+MANIFEST = "manifest.json"  # at the top of every build output: what it holds and how it was built
 
 
 def build_cutoff(explicit: dt.datetime | None = None) -> dt.datetime:

@@ -19,11 +19,11 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
+from .buildsetup import MANIFEST
 from .diagnostics import BuildError
 from .fsutil import recover, swap_into_place
 from .incremental import deduplicate, link_tree
 
-MANIFEST = "manifest.json"
 
 
 def parse_shard(text: str) -> tuple[int, int]:

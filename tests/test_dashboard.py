@@ -12,6 +12,7 @@ from icalendar import Calendar
 
 from cxsite.dashboard import DASHBOARD_FOLDER, DashboardPaths, render_dashboard, render_dashboard_calendar
 from cxsite.diagnostics import Location
+from cxsite.memo import DiskMemo
 from cxsite.model import Access
 from cxsite.paths import site_folder
 from cxsite.render.pages import plain
@@ -344,7 +345,7 @@ def test_calendar_uids_are_stable_and_no_build_clock_leaks(loaded):
 def test_the_calendar_is_what_icalendar_writes_and_reuses_unchanged_events(loaded, tmp_path):
     """Events are serialised once and reused while their fields stay the same
     (cxsite.subscriptions.eventcache); the bytes are icalendar's own."""
-    memo = EventCache(tmp_path / "events.pickle")
+    memo = EventCache(DiskMemo(tmp_path / "events.pickle"))
     first = render_dashboard_calendar(loaded, NOW, memo=memo)
     assert memo.built == 4
     direct = Calendar.from_ical(first)
@@ -354,7 +355,7 @@ def test_the_calendar_is_what_icalendar_writes_and_reuses_unchanged_events(loade
     for component in direct.subcomponents:
         rebuilt.add_component(component)
     assert rebuilt.to_ical() == first
-    again = EventCache(tmp_path / "events.pickle")
+    again = EventCache(DiskMemo(tmp_path / "events.pickle"))
     assert render_dashboard_calendar(loaded, NOW, memo=again) == first and again.built == 0
     # A disruption that moves is serialised again; the other events are not.
     moved = dataclasses.replace(loaded, customers=tuple(
@@ -363,7 +364,7 @@ def test_the_calendar_is_what_icalendar_writes_and_reuses_unchanged_events(loade
                 dataclasses.replace(d, title=d.title + " (moved)") if d.id == "cutover" else d
                 for d in project.disruptions)) for project in customer.projects))
         for customer in loaded.customers))
-    third = EventCache(tmp_path / "events.pickle")
+    third = EventCache(DiskMemo(tmp_path / "events.pickle"))
     changed = render_dashboard_calendar(moved, NOW, memo=third)
     assert third.built == 1 and b"(moved)" in changed and b"(moved)" not in first
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from icalendar import Calendar, Event
@@ -53,16 +52,14 @@ def assemble(header: Calendar, events: Iterable[bytes]) -> bytes:
 class EventCache:
     """Serialised events by a digest of their fields, kept between runs (:class:`~cxsite.memo.DiskMemo`)."""
 
-    def __init__(self, path: Path | None) -> None:
-        self._memo = DiskMemo(path)
+    def __init__(self, memo: DiskMemo) -> None:
+        self._memo = memo
 
     @classmethod
     def for_calendar(cls, portfolio: str | os.PathLike[str], name: str) -> EventCache:
         """The memo of one calendar (by name) of the portfolio at ``portfolio``
         in the cache folder, or an in-memory one when caching is off."""
-        cache = cls(None)
-        cache._memo = DiskMemo.named("events", portfolio, name, version("icalendar"))
-        return cache
+        return cls(DiskMemo.named("events", portfolio, name, version("icalendar")))
 
     @property
     def built(self) -> int:
