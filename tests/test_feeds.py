@@ -175,6 +175,19 @@ def test_date_only_items_are_dated_nine_in_the_morning_in_the_customers_zone(por
     assert items["disruption"].published.isoformat() == "2026-10-01T09:00:00-04:00"
 
 
+def test_dates_in_items_read_as_on_the_customers_pages(portfolio):
+    """A British customer reads British dates and a 24-hour clock, an American one the American forms."""
+    def notice(customer_yml: str) -> str:
+        root = portfolio({"acme/customer.yml": customer_yml})
+        items = feed_items(site_of(root), None, body_html)
+        return next(i for i in items if i.categories[0] == "disruption").content_html
+
+    british = notice(CUSTOMER)
+    assert "Saturday, 24 October 2026, 22:00" in british and "Sunday, 25 October 2026, 04:00" in british
+    american = notice(CUSTOMER.replace("Europe/London", "America/New_York"))
+    assert "Saturday, October 24, 2026" in american and "PM" in american
+
+
 # ---------------------------------------------------------------- GUIDs
 
 def test_guid_survives_retitle_rename_and_redate(portfolio):

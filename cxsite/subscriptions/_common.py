@@ -13,6 +13,7 @@ from babel.dates import format_date, format_time
 
 from .. import model as m
 from ..paths import SitePaths, microsite_base_url
+from ..render.i18n import babel_locale
 from ..views import Microsite
 
 #: Fixed namespace of every cxsite UUID (feed GUIDs, Atom ids, vCard UIDs).
@@ -101,14 +102,19 @@ def words(customer: m.Customer) -> dict[str, str]:
     return _WORDS.get(customer.language, _WORDS["en"])
 
 
+def _locale(customer: m.Customer) -> str:
+    """The customer's formatting locale, as on their pages (en + Europe/London -> en_GB)."""
+    return babel_locale(customer.language, customer.zone)
+
+
 def format_day(day: dt.date, customer: m.Customer) -> str:
-    return format_date(day, "full", locale=customer.language)
+    return format_date(day, "full", locale=_locale(customer))
 
 
 def format_window(window: m.Window, customer: m.Customer) -> str:
     """``Saturday, October 24, 2026, 22:00 – Sunday, October 25, 2026, 04:00 (Europe/London)``,
     in the customer's zone and language; the end's date only when it differs."""
-    zone, lang = customer.zone, customer.language
+    zone, lang = customer.zone, _locale(customer)
     start, end = window.start.astimezone(zone), window.end.astimezone(zone)
     text = f"{format_date(start.date(), 'full', locale=lang)}, {format_time(start, 'short', tzinfo=zone, locale=lang)}"
     end_time = format_time(end, "short", tzinfo=zone, locale=lang)
