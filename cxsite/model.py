@@ -269,7 +269,6 @@ class Update:
     author_id: str
     kind: UpdateKind
     body_markdown: str
-    source: Path
     audiences: tuple[str, ...] = ()
     internal: bool = False
     draft: bool = False

@@ -478,7 +478,7 @@ class Builder:
             self.diag.extend(_markdown().quick_check(ru.body, Location(ru.display, ru.body_line, 1)))
         return m.Update(
             id=data["id"], slug=ru.slug, title=data["title"], published=published, author_id=author,
-            kind=m.UpdateKind(data.get("kind") or "progress"), body_markdown=ru.body, source=ru.path,
+            kind=m.UpdateKind(data.get("kind") or "progress"), body_markdown=ru.body,
             audiences=audiences, internal=bool(data.get("internal")), draft=bool(data.get("draft")),
             publish_after=publish_after, milestone_id=milestone or None, summary=data.get("summary") or "",
             location=data["__loc__"], body_line=ru.body_line)
