@@ -63,7 +63,7 @@ from .rules import DEFAULT_GRACE_DAYS, LOW_SURVEY_SHARE, rule_names
 from .subscriptions._common import at_nine
 from .subscriptions.calendar import event_uid, milestone_day, milestone_sequence
 from .subscriptions.eventcache import EventCache, assemble
-from .views import Microsite, is_published, release_time, visible_to
+from .views import Microsite, last_told, release_time, told_updates
 
 __all__ = ["DASHBOARD_AUDIENCE", "DASHBOARD_FOLDER", "DASHBOARD_SLUG", "DashboardPaths", "dashboard_site",
            "render_dashboard", "render_dashboard_calendar"]
@@ -177,14 +177,6 @@ def green_but_unhappy(project: m.Project) -> bool:
     return _share(surveys[-1]) < LOW_SURVEY_SHARE or (trend is not None and trend.key == "falling")
 
 
-def _last_published(customer: m.Customer, project: m.Project, cutoff: dt.datetime) -> m.Update | None:
-    """The newest update some audience that sees the project can read at ``cutoff``
-    (what the customer has actually been told; as ``cx/update-overdue`` counts)."""
-    audiences = [a.id for a in customer.audiences if visible_to(a.id, project)]
-    published = [u for u in project.updates if any(is_published(u, a, cutoff) for a in audiences)]
-    return max(published, key=lambda u: (u.published, u.id), default=None)
-
-
 @dataclass(frozen=True)
 class UpdateState:
     last: m.Update | None
@@ -200,19 +192,18 @@ class UpdateState:
 def update_state(customer: m.Customer, project: m.Project, cutoff: dt.datetime,
                  grace_days: int = DEFAULT_GRACE_DAYS) -> UpdateState:
     today = cutoff.astimezone(customer.zone).date()
-    last = _last_published(customer, project, cutoff)
+    last = last_told(customer, project, cutoff)
     due, overdue = None, 0
     if project.status in (m.Status.ACTIVE, m.Status.ON_HOLD):
         since = last.published.astimezone(customer.zone).date() if last else project.start
         due = since + dt.timedelta(days=project.update_cadence.days)
         late = (today - due).days
         overdue = late if late > grace_days else 0
-    audiences = [a.id for a in customer.audiences if visible_to(a.id, project)]
     embargoed = [u for u in project.updates
                  if not u.internal and not u.draft and release_time(u) > cutoff]
     return UpdateState(
         last=last, due=due, overdue_days=overdue,
-        published=sum(1 for u in project.updates if any(is_published(u, a, cutoff) for a in audiences)),
+        published=sum(1 for _ in told_updates(customer, project, cutoff)),
         internal=sum(1 for u in project.updates if u.internal),
         draft=sum(1 for u in project.updates if u.draft and not u.internal),
         embargoed=len(embargoed),

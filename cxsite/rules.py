@@ -70,7 +70,7 @@ from typing import Callable, Iterator
 
 from . import model as m
 from .diagnostics import Diagnostic, Location, Severity, sort_key
-from .views import is_published, visible_to
+from .views import last_told
 
 DEFAULT_NOTICE_DAYS = 10
 DEFAULT_GRACE_DAYS = 2
@@ -223,19 +223,12 @@ def _join(items: list[str]) -> str:
 
 # ------------------------------------------------------------- projects
 
-def _last_published(customer: m.Customer, project: m.Project, now: dt.datetime) -> m.Update | None:
-    """The newest update at least one audience that sees the project can read at ``now``."""
-    audiences = [a.id for a in customer.audiences if visible_to(a.id, project)]
-    published = [u for u in project.updates if any(is_published(u, a, now) for a in audiences)]
-    return max(published, key=lambda u: u.published, default=None)
-
-
 @_rule("cx/update-overdue")
 def _update_overdue(ctx: _Context) -> Iterator[Diagnostic]:
     for customer, project in ctx.projects():
         if project.status not in (m.Status.ACTIVE, m.Status.ON_HOLD):
             continue
-        latest = _last_published(customer, project, ctx.now)
+        latest = last_told(customer, project, ctx.now)
         last = latest.published.astimezone(customer.zone).date() if latest else project.start
         due = last + dt.timedelta(days=project.update_cadence.days)
         late = (ctx.today(customer) - due).days

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Iterable, Protocol, TypeVar
+from typing import Iterable, Iterator, Protocol, TypeVar
 
 from . import model as m
 
@@ -73,6 +73,22 @@ def release_time(update: m.Update) -> dt.datetime:
 def is_published(update: m.Update, audience_id: str, cutoff: dt.datetime) -> bool:
     return (not update.internal and not update.draft and visible_to(audience_id, update)
             and release_time(update) <= cutoff)
+
+
+def told_updates(customer: m.Customer, project: m.Project, cutoff: dt.datetime) -> Iterator[m.Update]:
+    """The project's updates that at least one of the customer's audiences who
+    see the project can read at ``cutoff`` (what the customer has been told),
+    newest first as the model keeps them."""
+    audiences = [a.id for a in customer.audiences if visible_to(a.id, project)]
+    for update in project.updates:
+        if (not update.internal and not update.draft and release_time(update) <= cutoff
+                and any(visible_to(a, update) for a in audiences)):
+            yield update
+
+
+def last_told(customer: m.Customer, project: m.Project, cutoff: dt.datetime) -> m.Update | None:
+    """The newest update the customer has been told at ``cutoff`` (see :func:`told_updates`)."""
+    return next(told_updates(customer, project, cutoff), None)
 
 
 def _project_view(project: m.Project, audience_id: str, cutoff: dt.datetime) -> m.Project:

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 
 from cxsite.validate import load_portfolio
-from cxsite.views import microsites
+from cxsite.views import last_told, microsites, told_updates
 
 from .conftest import CUSTOMER, PROJECT, UPDATE
 
@@ -44,6 +44,23 @@ def test_a_customer_without_audiences_has_one_for_everyone(portfolio):
                                                            "  executives: {name: Executives}\n", "")})
     model, _ = load_portfolio(root)
     assert [s.key for s in microsites(model, NOW)] == ["acme/everyone"]
+
+
+def test_what_the_customer_has_been_told_is_what_some_audience_can_read(portfolio):
+    """The dashboard's update counts and the overdue rule both start from this."""
+    root = portfolio({
+        "acme/erp/updates/internal.md": update("u-internal", "internal: true", date="2026-11-20T09:00"),
+        "acme/erp/updates/draft.md": update("u-draft", "draft: true", date="2026-11-21T09:00"),
+        "acme/erp/updates/embargo.md": update("u-embargo", "publish_after: 2026-12-07T08:00", date="2026-11-22T09:00"),
+        "acme/erp/updates/execs.md": update("u-execs", "audiences: [executives]", date="2026-11-10T09:00"),
+        "acme/erp/updates/older.md": update("u-older", date="2026-11-01T09:00"),
+    })
+    model, _ = load_portfolio(root)
+    [customer] = model.customers
+    [project] = customer.projects
+    assert [u.id for u in told_updates(customer, project, NOW)] == ["u-execs", "u-older", "u-kickoff"]
+    assert last_told(customer, project, NOW).id == "u-execs"
+    assert last_told(customer, project, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)) is None
 
 
 def test_internal_draft_future_and_embargoed_updates_are_not_published(portfolio):
