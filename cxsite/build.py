@@ -170,6 +170,7 @@ def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path
     from .audit import audit_microsite
     from .mkdocs_adapter import build_microsite
     from .pipeline import SiteRenderer
+    from .searchmemo import search_memo
 
     global _RENDERER
     if _RENDERER is None:
@@ -183,7 +184,9 @@ def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path
         _RENDERER.markdown.remember_in(None)
     store.save()
     folder = site_folder(site.customer.slug, site.audience.id, site.customer.site.path_token)
-    build_microsite(artifacts, config, staging / folder)
+    search = search_memo(_portfolio_of(customer), site.key)
+    build_microsite(artifacts, config, staging / folder, search)
+    search.save()
     # Read back what subscribers will read, here in the worker, in parallel.
     problems = verify_tree(staging, [folder])
     if problems:
@@ -199,8 +202,12 @@ def _markdown_memo(customer: m.Customer, key: str):  # type: ignore[no-untyped-d
 
     from .memo import DiskMemo
 
-    portfolio = Path(customer.location.path).parent.parent
-    return DiskMemo.named("markdown", portfolio, key, version("markdown"), version("nh3"))
+    return DiskMemo.named("markdown", _portfolio_of(customer), key, version("markdown"), version("nh3"))
+
+
+def _portfolio_of(customer: m.Customer) -> Path:
+    """The portfolio folder, from where the customer's ``customer.yml`` is."""
+    return Path(customer.location.path).parent.parent
 
 
 class _Forked:

@@ -20,6 +20,7 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.theme import Theme
 
 from .diagnostics import BuildError
+from .memo import DiskMemo
 from .render.artifacts import MicrositeArtifacts
 from .render.bytecode import bytecode_cache
 
@@ -59,8 +60,10 @@ def _shared_environment(theme: Theme) -> jinja2.Environment:
     return env
 
 
-def build_microsite(artifacts: MicrositeArtifacts, config_file: Path, site_dir: Path) -> list[str]:
-    """Build one microsite into ``site_dir``; returns MkDocs' warnings."""
+def build_microsite(artifacts: MicrositeArtifacts, config_file: Path, site_dir: Path,
+                    search_memo: DiskMemo | None = None) -> list[str]:
+    """Build one microsite into ``site_dir``; returns MkDocs' warnings.
+    ``search_memo`` keeps its pages' search entries between builds (:mod:`cxsite.searchmemo`)."""
     with tempfile.TemporaryDirectory(prefix="cxsite-docs-") as empty_docs:
         config = load_config(config_file=str(config_file), site_dir=str(site_dir), docs_dir=empty_docs,
                              strict=False)
@@ -69,6 +72,7 @@ def build_microsite(artifacts: MicrositeArtifacts, config_file: Path, site_dir: 
         if plugin is None:
             raise BuildError(f"{config_file} does not enable the cxsite plugin; add '- cxsite' under 'plugins:'")
         plugin.artifacts = artifacts  # type: ignore[attr-defined]
+        plugin.search_memo = search_memo  # type: ignore[attr-defined]
         handler = _Collect()
         logger = logging.getLogger("mkdocs")
         logger.addHandler(handler)

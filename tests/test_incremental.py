@@ -330,6 +330,29 @@ def test_a_rebuilt_microsite_converts_only_the_update_bodies_that_changed(setup,
     assert "Fresh news arrived." in (out / "acme/everyone/projects/erp/updates/news/index.html").read_text()
 
 
+def test_a_rebuilt_microsite_indexes_for_search_only_the_pages_that_changed(setup, tmp_path, monkeypatch):
+    """Material's search entries are kept per page between runs (cxsite.searchmemo); the
+    index a rebuild writes is the one a build without anything kept writes."""
+    import material.plugins.search.plugin as search
+
+    tmp, root, out, build = setup
+    (root / "acme/erp/updates/kickoff.md").write_text(UPDATE.replace("We started.", "Zanzibar cloves arrived."))
+    parsed = []
+    original = search.Parser.feed
+    monkeypatch.setattr(search.Parser, "feed", lambda self, data: (parsed.append(data), original(self, data)))
+    assert set(build().rebuilt) == {"acme/everyone", "acme/executives"}
+    index = (out / "acme/everyone/search/search_index.json").read_text()
+    assert "Zanzibar cloves arrived." in index and "We started." not in index
+    assert len(parsed) == 2  # the edited update's page, in each of the two sites; their other pages are unchanged
+
+    monkeypatch.setenv("CXSITE_CACHE", "0")
+    fresh = build_portfolio(root, tmp_path / "fresh", config_file=tmp / "mkdocs.yml", cutoff=NOW)
+    assert fresh.rebuilt
+    for key in ("acme/everyone", "acme/executives"):
+        assert (out / key / "search/search_index.json").read_bytes() == \
+            (tmp_path / "fresh" / key / "search/search_index.json").read_bytes()
+
+
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="{}"/></svg>'
 
 
