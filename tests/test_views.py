@@ -63,6 +63,21 @@ def test_what_the_customer_has_been_told_is_what_some_audience_can_read(portfoli
     assert last_told(customer, project, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)) is None
 
 
+def test_the_newest_update_told_goes_by_its_date_and_then_by_its_id(portfolio):
+    """An embargo decides when an update is told, not where it stands: a released one
+    keeps its own date; two of the same date are ordered by id, the same in every build."""
+    root = portfolio({
+        "acme/erp/updates/b.md": update("u-b", date="2026-11-10T09:00"),
+        "acme/erp/updates/a.md": update("u-a", date="2026-11-10T09:00"),
+        "acme/erp/updates/held.md": update("u-held", "publish_after: 2026-11-24T08:00", date="2026-11-05T09:00"),
+    })
+    model, _ = load_portfolio(root)
+    [customer] = model.customers
+    [project] = customer.projects
+    assert [u.id for u in told_updates(customer, project, NOW)] == ["u-b", "u-a", "u-held", "u-kickoff"]
+    assert last_told(customer, project, NOW).id == "u-b"
+
+
 def test_internal_draft_future_and_embargoed_updates_are_not_published(portfolio):
     root = portfolio({
         "acme/erp/updates/internal.md": update("u-internal", "internal: true"),
