@@ -54,6 +54,8 @@ class SiteRecord:
     calendars: tuple[str, ...]
     vcards: tuple[str, ...]
     fingerprint: str = ""
+    valid_until: str = ""      # ISO 8601: when this microsite's pages next change with the time
+    next_embargo: str = ""     # ISO 8601: its next embargoed update's release, if any
 
 
 @dataclass(frozen=True)
@@ -344,7 +346,7 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
     from .audit import markers_from_env, portfolio_needles
     from .incremental import site_fingerprint, valid_until
     from .validate import load_portfolio
-    from .views import microsites, next_embargo
+    from .views import microsites
 
     portfolio, warnings = load_portfolio(projects_dir, unchanged=trusted, scan=scan, signatures=signatures)
     shared = _shared_inputs(portfolio, scan, signatures)
@@ -353,23 +355,35 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
                                                     scanned=touched is None)
     if strict and warnings:
         raise PortfolioError(d.as_error() for d in warnings)
-    sites = [site for site in microsites(portfolio, moment, only) if in_shard(site.key, shard)]
-    if not sites and shard is None:
+    # Microsites of customers whose model the previous build used, still in place,
+    # keep their records as they are: their views are not even made (0.8 s on 500 customers).
+    kept = {key: record for key, record in _kept_records(portfolio, trusted, previous, out_dir).items()
+            if in_shard(key, shard)}
+    sites = [site for site in microsites(portfolio, moment, only, skip={record.customer for record in kept.values()})
+             if in_shard(site.key, shard)]
+    viewed = {site.key for site in sites}
+    keys = [key for key in (f"{c.slug}/{a.id}" for c in portfolio.customers for a in c.audiences)
+            if key in kept or key in viewed]
+    if not keys and shard is None:
         raise BuildError(f"nothing to build: no microsite matches {', '.join(only)}" if only else
                          "nothing to build: the portfolio has no customers")
     if not _is_replaceable(out_dir):
         raise BuildError(f"refusing to replace {out_dir}: it is not a cxsite output folder (no {MANIFEST}); "
                          "choose another --out or empty it")
     fingerprints = {site.key: previous[site.key].fingerprint if site.customer.slug in trusted and site.key in previous
-                    else site_fingerprint(site, code) for site in sites}
+                    else site_fingerprint(site, code) for site in sites} | {
+        key: record.fingerprint for key, record in kept.items()}
     reuse = {key for key, fingerprint in fingerprints.items()
              if key in previous and previous[key].fingerprint == fingerprint and (out_dir / previous[key].folder).is_dir()}
-    embargo = next_embargo(sites)
+    # When each microsite's pages next change with the time, and its next embargo.
+    times = {site.key: (valid_until(site).isoformat(), site.next_embargo.isoformat() if site.next_embargo else "")
+             for site in sites} | {key: (record.valid_until, record.next_embargo) for key, record in kept.items()}
+    embargo = min((dt.datetime.fromisoformat(release) for _, release in times.values() if release), default=None)
     want_dashboard = dashboard and not only and (shard is None or shard[0] == 1)
     # The dashboard shows what no microsite does (internal notes, CX findings): when
     # a portfolio file changed it is rebuilt even if every microsite is reused.
     if (out_dir / MANIFEST).is_file() and reuse == set(fingerprints) == set(previous) and not want_dashboard:
-        records = tuple(previous[site.key] for site in sites)
+        records = tuple(previous[key] for key in keys)
         return BuildResult(out_dir, records, warnings, moment, embargo, time.perf_counter() - started,
                            rebuilt=(), unchanged=True)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -392,7 +406,8 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
                                      jobs, audit, progress, meanwhile=meanwhile)
         _refuse_findings(findings)
         by_key = {record.key: record for record in built} | {key: previous[key] for key in reuse}
-        records = [by_key[site.key] for site in sites]
+        records = [dataclasses.replace(by_key[key], valid_until=times[key][0], next_embargo=times[key][1])
+                   for key in keys]
         fresh_folders = [record.folder for record in built]
         problems = verify_tree(staging, [DASHBOARD_FOLDER]) if with_dashboard else []
         if problems:
@@ -407,7 +422,8 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
             "models": signatures,
             "shared": shared,
             "code": code,
-            "valid_until": min([valid_until(site) for site in sites], default=moment + dt.timedelta(days=1)).isoformat(),
+            "valid_until": min([dt.datetime.fromisoformat(until) for until, _ in times.values()],
+                               default=moment + dt.timedelta(days=1)).isoformat(),
             "internal": [DASHBOARD_FOLDER] if with_dashboard or keep_dashboard else [],  # never published
             "shard": f"{shard[0]}/{shard[1]}" if shard else None,
             "sites": [dataclasses.asdict(record) for record in records],
@@ -529,6 +545,24 @@ def _unchanged_customers(manifest: dict, code: str, moment: dt.datetime, shared:
         return {}
     recorded = manifest.get("models") or {}
     return {slug: signature for slug, signature in signatures.items() if recorded.get(slug) == signature}
+
+
+def _kept_records(portfolio, trusted: dict[str, str], previous: dict[str, SiteRecord],  # type: ignore[no-untyped-def]
+                  out_dir: Path) -> dict[str, SiteRecord]:
+    """The previous records of every microsite of the ``trusted`` customers
+    (whose model the previous build used) when all of them are still in
+    place. Their fingerprints, and when their pages next change with the
+    time, are what they were: the previous build holds until its earliest
+    such moment (:func:`_still_valid`), so none of theirs has come."""
+    kept: dict[str, SiteRecord] = {}
+    for customer in portfolio.customers:
+        if customer.slug not in trusted:
+            continue
+        records = [previous.get(f"{customer.slug}/{audience.id}") for audience in customer.audiences]
+        if all(record is not None and record.valid_until and (out_dir / record.folder).is_dir()
+               for record in records):
+            kept.update((record.key, record) for record in records if record is not None)
+    return kept
 
 
 def _unchanged_since_last_build(manifest: dict, signature: str, moment: dt.datetime) -> tuple[SiteRecord, ...] | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Iterable, Iterator, Protocol, TypeVar
+from typing import Collection, Iterable, Iterator, Protocol, TypeVar
 
 from . import model as m
 
@@ -132,14 +132,18 @@ def microsite(portfolio: m.Portfolio, customer: m.Customer, audience: m.Audience
         next_embargo=_next_embargo(customer, audience.id, cutoff))
 
 
-def microsites(portfolio: m.Portfolio, cutoff: dt.datetime, only: Iterable[str] = ()) -> tuple[Microsite, ...]:
+def microsites(portfolio: m.Portfolio, cutoff: dt.datetime, only: Iterable[str] = (),
+               skip: Collection[str] = ()) -> tuple[Microsite, ...]:
     """One microsite per (customer, audience), optionally only those whose
-    key (``customer`` or ``customer/audience``) is in ``only``."""
+    key (``customer`` or ``customer/audience``) is in ``only``, and none of
+    the customers in ``skip``."""
     if cutoff.tzinfo is None:
         raise ValueError("the build cutoff must be timezone-aware")
     selected = set(only)
     sites = []
     for customer in portfolio.customers:
+        if customer.slug in skip:
+            continue
         for audience in customer.audiences:
             key = f"{customer.slug}/{audience.id}"
             if selected and customer.slug not in selected and key not in selected:

@@ -98,6 +98,30 @@ def test_time_passing_rebuilds_what_depends_on_it(setup):
     assert "later" in str(list((out / "acme/everyone/projects/erp/updates").iterdir()))
 
 
+def test_an_edit_views_only_its_customer_and_the_others_keep_their_embargoes(setup, monkeypatch):
+    """Customers whose model the previous build used keep their records (fingerprint,
+    next embargo, when their pages next change): their views are not even made."""
+    import cxsite.views as views
+
+    _, root, out, build = setup
+    (root / "beta/crm/updates").mkdir()
+    (root / "beta/crm/updates/later.md").write_text(UPDATE.replace("u-kickoff", "u-later").replace(
+        "author: ana", "author: ana\npublish_after: 2026-11-25T18:00"))
+    build()
+    (root / "acme/erp/updates/kickoff.md").write_text(UPDATE.replace("We started.", "We started on time."))
+    viewed = []
+    original = views.microsite
+    monkeypatch.setattr(views, "microsite", lambda portfolio, customer, *rest: (
+        viewed.append(customer.slug), original(portfolio, customer, *rest))[1])
+    result = build(NOW + dt.timedelta(hours=1))
+    assert set(result.rebuilt) == {"acme/everyone", "acme/executives"}
+    assert set(viewed) == {"acme"}
+    assert result.next_embargo == dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.timezone.utc)
+    result = build(dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.timezone.utc))  # the embargo lifts
+    assert "beta/everyone" in result.rebuilt
+    assert (out / "beta/everyone/projects/crm/updates/later/index.html").is_file()
+
+
 def test_theme_assets_are_stored_once(setup):
     _, _, out, _ = setup
     css = [out / site / "assets/stylesheets" for site in sorted(SITES)]
