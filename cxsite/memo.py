@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import platform
 import shutil
 import tempfile
 from pathlib import Path
@@ -71,7 +72,8 @@ class DiskMemo:
 
         if not enabled():
             return cls(None)
-        tag = "\0".join((kind, source_fingerprint(), *versions))
+        # Python's own version too: results may depend on its standard library (html.parser, say).
+        tag = "\0".join((kind, source_fingerprint(), platform.python_version(), *versions))
         scope = hashlib.sha256(os.path.realpath(portfolio).encode()).hexdigest()[:16]
         file = f"{scope}-{name.replace('/', '+')}.pickle"  # '+' is in no slug
         return cls(cache_home() / f"{kind}-{hashlib.sha256(tag.encode()).hexdigest()[:24]}" / file)

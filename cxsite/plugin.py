@@ -27,8 +27,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from .diagnostics import CxsiteError, PortfolioError
-from .render.artifacts import MicrositeArtifacts, NavItem
 from .memo import DiskMemo
+from .render.artifacts import MicrositeArtifacts, NavItem
 from .render.colours import palette
 from .searchmemo import remember_search_entries
 from .theme_patches import patch_material_html

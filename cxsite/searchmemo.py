@@ -32,12 +32,27 @@ def _toc(items: Any) -> list:
     return [[item.id, str(item.title), item.url, _toc(item.children)] for item in items or ()]
 
 
-def page_key(page: Any, segments_chinese: bool) -> bytes:
-    """Everything Material's indexer reads from ``page``."""
-    meta = {name: page.meta.get(name) for name in ("search", "tags", "title")}
-    described = json.dumps([page.url, str(page.title), _toc(page.toc), meta, segments_chinese],
-                           default=str, ensure_ascii=False)
+def page_key(page: Any, segmenter: str) -> bytes:
+    """Everything Material's indexer reads from ``page``; ``segmenter`` names
+    how Chinese text is segmented (empty without jieba)."""
+    meta = {name: repr(page.meta[name]) for name in ("search", "tags", "title") if name in page.meta}
+    described = json.dumps([page.url, str(page.title), _toc(page.toc), meta, segmenter], ensure_ascii=False)
     return digest(described + "\0" + (page.content or ""))
+
+
+def _segmenter(search: Any) -> str:
+    """jieba's version and dictionaries when Material segments Chinese text with it."""
+    module = __import__(type(search).__module__, fromlist=["jieba"])
+    if not getattr(module, "jieba", None):
+        return ""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("jieba")
+    except PackageNotFoundError:
+        release = "?"
+    settings = getattr(search, "config", None)
+    return f"jieba {release} {getattr(settings, 'jieba_dict', '')} {getattr(settings, 'jieba_dict_user', '')}"
 
 
 def remember_search_entries(plugins: Any, memo: DiskMemo) -> None:
@@ -48,12 +63,11 @@ def remember_search_entries(plugins: Any, memo: DiskMemo) -> None:
     if search is None:
         return
     index = search.search_index
-    module = __import__(type(search).__module__, fromlist=["jieba"])
-    segments_chinese = bool(getattr(module, "jieba", None))
+    segmenter = _segmenter(search)
     compute: Callable[[Any], None] = index.add_entry_from_context
 
     def add_entry_from_context(page: Any) -> None:
-        key = page_key(page, segments_chinese)
+        key = page_key(page, segmenter)
         known = memo.get(key)
         if known is not None:
             index.entries.extend(dict(entry) for entry in known)
