@@ -193,7 +193,9 @@ def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path
     problems = verify_tree(staging, [folder])
     if problems:
         raise BuildError("the build wrote files that do not read back:\n  " + "\n  ".join(problems))
-    findings = audit_microsite(staging, folder, site, customer, *_AUDIT)
+    untouched = _audit_memo(customer, site.key)
+    findings = audit_microsite(staging, folder, site, customer, *_AUDIT, untouched=untouched)
+    untouched.save()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux: KiB
     return dataclasses.replace(_record(artifacts, folder), fingerprint=fingerprint), findings, peak_mb
 
@@ -205,6 +207,15 @@ def _markdown_memo(customer: m.Customer, key: str):  # type: ignore[no-untyped-d
     from .memo import DiskMemo
 
     return DiskMemo.named("markdown", _portfolio_of(customer), key, version("markdown"), version("nh3"))
+
+
+def _audit_memo(customer: m.Customer, key: str):  # type: ignore[no-untyped-def]
+    """The files of microsite ``key`` in which the audit found no needle last time."""
+    from importlib.metadata import version
+
+    from .memo import DiskMemo
+
+    return DiskMemo.named("audit", _portfolio_of(customer), key, version("pyahocorasick"))
 
 
 def _portfolio_of(customer: m.Customer) -> Path:

@@ -361,3 +361,42 @@ def test_the_demo_portfolio_builds_and_audits_clean_in_a_few_seconds(tmp_path):
     elapsed = time.perf_counter() - started
     assert [f.format() for f in findings] == []
     assert elapsed < 20, f"the demo audit took {elapsed:.1f} s"
+
+
+# ------------------------------------------------------- kept between builds
+
+def test_a_file_clean_last_time_is_searched_again_when_its_bytes_or_the_needles_change(
+        site, portfolio_model, tmp_path, monkeypatch):
+    """The build remembers the files in which no needle stood at all; only the
+    same bytes at the same path, searched for the same needles, are skipped."""
+    from cxsite.audit import NeedleSearch, audit_microsite, portfolio_needles
+    from cxsite.memo import DiskMemo
+    from cxsite.views import microsite
+
+    acme = portfolio_model.customer("acme")
+    view = microsite(portfolio_model, acme, acme.audience("everyone"), NOW)
+    shared = portfolio_needles(portfolio_model, NOW)
+    searched = []
+    original = NeedleSearch.scan
+    monkeypatch.setattr(NeedleSearch, "scan", lambda self, haystack: (searched.append(1), original(self, haystack))[1])
+
+    def audit(markers=()):
+        memo = DiskMemo(tmp_path / "audit-x" / "acme+everyone.pickle")
+        findings = audit_microsite(site, "acme/everyone", view, acme, shared, markers, untouched=memo)
+        memo.save()
+        searched_now = len(searched)
+        searched.clear()
+        return findings, searched_now
+
+    findings, first = audit()
+    assert findings == [] and first > 10
+    findings, baseline = audit()
+    assert findings == [] and baseline < 5  # only files where a needle stood that the audience may see
+
+    plant(site, "acme/everyone/index.html", before_body_end("<p>Globex Société</p>"))
+    findings, again = audit()
+    assert again <= baseline + 1  # the changed page
+    assert found(findings, "acme/everyone/index.html", "Globex")
+
+    findings, again = audit(markers=["Acme & Co"])  # new needles: every file is searched again
+    assert again == first and found(findings, "acme/everyone/contacts/index.html", "secret marker")
