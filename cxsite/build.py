@@ -326,7 +326,10 @@ def _build_all(sites: list[Microsite], customers: dict[str, m.Customer], fingerp
 def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | None = None,
                     cutoff: dt.datetime | None = None, only: Iterable[str] = (), strict: bool = False,
                     jobs: int = 1, clean: bool = False, shard: tuple[int, int] | None = None,
-                    changed: Iterable[Path] | None = None, dashboard: bool = True, progress: Callable[[int, int, str], None] | None = None) -> BuildResult:
+                    changed: Iterable[Path] | None = None, dashboard: bool = True, progress: Callable[[int, int, str], None] | None = None,
+                    freeze: bool = False) -> BuildResult:
+    """Build the portfolio into ``out_dir`` (see ``cxsite build --help`` and
+    docs/scaling.md); ``freeze``: see :func:`cxsite.validate.load_portfolio`."""
     started = time.perf_counter()
     projects_dir, out_dir = Path(projects_dir), Path(out_dir).absolute()
     only = tuple(only)
@@ -359,7 +362,8 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
     from .validate import load_portfolio
     from .views import microsites
 
-    portfolio, warnings = load_portfolio(projects_dir, unchanged=trusted, scan=scan, signatures=signatures)
+    portfolio, warnings = load_portfolio(projects_dir, unchanged=trusted, scan=scan, signatures=signatures,
+                                         freeze=freeze)
     shared = _shared_inputs(portfolio, scan, signatures)
     # Customers whose model is the one the previous build used keep their microsites' fingerprints.
     trusted = {} if only else _unchanged_customers(before, code, moment, shared, signatures,
@@ -443,8 +447,8 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
         reused = [out_dir / previous[key].folder if in_place else staging / previous[key].folder for key in sorted(reuse)]
         deduplicate([staging / folder for folder in fresh_folders], reused)
         if in_place:
-            kept = {record.folder for record in records}
-            gone = sorted({record.folder for record in previous.values()} - kept)
+            present = {record.folder for record in records}
+            gone = sorted({record.folder for record in previous.values()} - present)
             dashboard_folders = [DASHBOARD_FOLDER] if with_dashboard else []
             if not with_dashboard and not keep_dashboard and (out_dir / DASHBOARD_FOLDER).is_dir():
                 gone.append(DASHBOARD_FOLDER)
@@ -570,10 +574,20 @@ def _kept_records(portfolio, trusted: dict[str, str], previous: dict[str, SiteRe
         if customer.slug not in trusted:
             continue
         records = [previous.get(f"{customer.slug}/{audience.id}") for audience in customer.audiences]
-        if all(record is not None and record.valid_until and (out_dir / record.folder).is_dir()
+        if all(record is not None and _times_readable(record) and (out_dir / record.folder).is_dir()
                for record in records):
             kept.update((record.key, record) for record in records if record is not None)
     return kept
+
+
+def _times_readable(record: SiteRecord) -> bool:
+    try:
+        dt.datetime.fromisoformat(record.valid_until)
+        if record.next_embargo:
+            dt.datetime.fromisoformat(record.next_embargo)
+        return True
+    except (TypeError, ValueError):
+        return False
 
 
 def _unchanged_since_last_build(manifest: dict, signature: str, moment: dt.datetime) -> tuple[SiteRecord, ...] | None:

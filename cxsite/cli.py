@@ -7,6 +7,7 @@ renders anything itself.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import sys
 import time
@@ -97,7 +98,10 @@ def check(projects_dir: Path, strict: bool, fmt: str, now: str | None, notice_da
 
     started = time.perf_counter()
     moment = build_cutoff(_parse_moment(now)) if cx_rules else None
-    diagnostics = check_portfolio(projects_dir, now=moment, notice_days=notice_days)
+    try:
+        diagnostics = check_portfolio(projects_dir, now=moment, notice_days=notice_days, freeze=True)
+    finally:
+        gc.unfreeze()  # for a caller that goes on in this process (tests); cheap
     errors, warnings = _print_diagnostics(diagnostics, fmt, strict)
     elapsed = time.perf_counter() - started
     verdict = "failed" if errors else "ok"
@@ -186,9 +190,12 @@ def build(projects_dir: Path, out_dir: Path, config_file: Path | None, now: str 
                        f"{time.monotonic() - started:.0f} s  ", nl=done == total, err=True)
 
     try:
-        result = build_portfolio(projects_dir, out_dir, config_file=config_file, cutoff=_parse_moment(now),
-                                 only=only, strict=strict, jobs=jobs, clean=clean, shard=shard,
-                                 changed=changed or None, dashboard=dashboard, progress=progress)
+        try:
+            result = build_portfolio(projects_dir, out_dir, config_file=config_file, cutoff=_parse_moment(now),
+                                     only=only, strict=strict, jobs=jobs, clean=clean, shard=shard,
+                                     changed=changed or None, dashboard=dashboard, progress=progress, freeze=True)
+        finally:
+            gc.unfreeze()  # for a caller that goes on in this process (tests); cheap
     except PortfolioError as exc:
         errors, warnings = _print_diagnostics(exc.diagnostics, "text", strict)
         click.echo(f"cxsite build failed: {_summary(errors, warnings)}; {out_dir} was left as it was", err=True)

@@ -39,7 +39,8 @@ def _markdown():  # type: ignore[no-untyped-def]
 
 def load_portfolio(root: Path | str, *, unchanged: dict[str, str] | None = None,
                    scan: "PortfolioScan | None" = None,
-                   signatures: dict[str, str] | None = None) -> tuple[m.Portfolio, tuple[Diagnostic, ...]]:
+                   signatures: dict[str, str] | None = None,
+                   freeze: bool = False) -> tuple[m.Portfolio, tuple[Diagnostic, ...]]:
     """Read, validate and build the portfolio below ``root``.
 
     Returns the model and the warnings; raises :class:`PortfolioError`
@@ -51,7 +52,11 @@ def load_portfolio(root: Path | str, *, unchanged: dict[str, str] | None = None,
     build recorded) the cached model of that signature is taken without
     looking at their files at all. ``scan`` is a :func:`cxsite.scan.scan_portfolio`
     of ``root`` the caller made already; ``signatures`` is filled with each
-    cached or cacheable customer's signature.
+    cached or cacheable customer's signature. ``freeze`` is for a command that
+    keeps the portfolio until it exits (``cxsite build``, ``cxsite check``):
+    what the process holds then is frozen (``gc.freeze``) so that no later
+    collection walks it. A process that loads again and again (``cxsite
+    serve``, tests) must not freeze: garbage frozen with it is never freed.
     """
     from .modelcache import ModelCache
     from .parsecache import ParseCache, enabled
@@ -69,9 +74,7 @@ def load_portfolio(root: Path | str, *, unchanged: dict[str, str] | None = None,
     # Customers from the model cache are unpickled with the cyclic collector
     # paused: each makes some 10,000 objects, none of them garbage, and the
     # collector ran again and again over all those loaded so far (a quarter of
-    # loading 500). It runs while a customer is read and validated. What was
-    # loaded is then frozen (gc.freeze): the model lives as long as the build
-    # and holds no reference cycle, so no later collection needs to look at it.
+    # loading 500). It runs while a customer is read and validated.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -92,7 +95,8 @@ def load_portfolio(root: Path | str, *, unchanged: dict[str, str] | None = None,
             gc.disable()
     finally:
         if collecting:
-            gc.freeze()
+            if freeze:
+                gc.freeze()
             gc.enable()
     if reader.cache is not None:
         reader.cache.save()
@@ -512,12 +516,12 @@ class Builder:
 
 
 def check_portfolio(root: Path | str, now: dt.datetime | None = None, *,
-                    notice_days: int = 10) -> tuple[Diagnostic, ...]:
+                    notice_days: int = 10, freeze: bool = False) -> tuple[Diagnostic, ...]:
     """Every diagnostic for the portfolio, never raising: format errors and
     warnings, then (when the portfolio is well formed and ``now`` is given)
-    the CX rules' findings."""
+    the CX rules' findings. ``freeze``: see :func:`load_portfolio`."""
     try:
-        portfolio, warnings = load_portfolio(root)
+        portfolio, warnings = load_portfolio(root, freeze=freeze)
     except PortfolioError as exc:
         return exc.diagnostics
     if now is None:

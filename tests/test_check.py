@@ -286,3 +286,18 @@ def test_update_bodies_are_checked_for_what_would_not_render(portfolio):
     root = portfolio({"acme/erp/updates/kickoff.md": UPDATE.replace("We started.", "Text\n\n" + "[" * 30000)})
     found = [line for line in messages(root) if "kickoff.md" in line and ": error: " in line]
     assert found and found[0].startswith("acme/erp/updates/kickoff.md:")
+
+
+def test_loading_pauses_the_collector_but_freezes_only_when_the_command_asks(portfolio):
+    """`cxsite serve` and tests load again and again: what they hold must stay collectable."""
+    import gc
+
+    root = portfolio()
+    load_portfolio(root)
+    load_portfolio(root)  # the second time from the model cache
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    try:
+        load_portfolio(root, freeze=True)
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
