@@ -172,13 +172,12 @@ def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path
     from .audit import audit_microsite
     from .mkdocs_adapter import build_microsite
     from .pipeline import SiteRenderer
-    from .searchmemo import search_memo
 
     global _RENDERER
     if _RENDERER is None:
         _RENDERER = SiteRenderer()
     # The microsite's update bodies as converted last time: an edit converts only what changed.
-    store = _markdown_memo(customer, site.key)
+    store = _site_memo("markdown", customer, site.key, "markdown", "nh3")
     _RENDERER.markdown.remember_in(store)
     try:
         artifacts = _RENDERER.render(site)
@@ -186,36 +185,29 @@ def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path
         _RENDERER.markdown.remember_in(None)
     store.save()
     folder = site_folder(site.customer.slug, site.audience.id, site.customer.site.path_token)
-    search = search_memo(_portfolio_of(customer), site.key)
+    # Material's search entries of unchanged pages, and the files the audit found clean, as last time.
+    search = _site_memo("search", customer, site.key, "mkdocs-material")
     build_microsite(artifacts, config, staging / folder, search)
     search.save()
     # Read back what subscribers will read, here in the worker, in parallel.
     problems = verify_tree(staging, [folder])
     if problems:
         raise BuildError("the build wrote files that do not read back:\n  " + "\n  ".join(problems))
-    untouched = _audit_memo(customer, site.key)
+    untouched = _site_memo("audit", customer, site.key, "pyahocorasick")
     findings = audit_microsite(staging, folder, site, customer, *_AUDIT, untouched=untouched)
     untouched.save()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux: KiB
     return dataclasses.replace(_record(artifacts, folder), fingerprint=fingerprint), findings, peak_mb
 
 
-def _markdown_memo(customer: m.Customer, key: str):  # type: ignore[no-untyped-def]
-    """The converted update bodies of microsite ``key`` as the last build left them."""
+def _site_memo(kind: str, customer: m.Customer, key: str, *packages: str):  # type: ignore[no-untyped-def]
+    """Microsite ``key``'s memo of ``kind`` (cxsite/memo.py), as the last build
+    left it, named for the versions of the ``packages`` that make its results."""
     from importlib.metadata import version
 
     from .memo import DiskMemo
 
-    return DiskMemo.named("markdown", _portfolio_of(customer), key, version("markdown"), version("nh3"))
-
-
-def _audit_memo(customer: m.Customer, key: str):  # type: ignore[no-untyped-def]
-    """The files of microsite ``key`` in which the audit found no needle last time."""
-    from importlib.metadata import version
-
-    from .memo import DiskMemo
-
-    return DiskMemo.named("audit", _portfolio_of(customer), key, version("pyahocorasick"))
+    return DiskMemo.named(kind, _portfolio_of(customer), key, *(version(package) for package in packages))
 
 
 def _portfolio_of(customer: m.Customer) -> Path:
@@ -391,9 +383,9 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
     reuse = {key for key, fingerprint in fingerprints.items()
              if key in previous and previous[key].fingerprint == fingerprint and (out_dir / previous[key].folder).is_dir()}
     # When each microsite's pages next change with the time, and its next embargo.
-    times = {site.key: (valid_until(site).isoformat(), site.next_embargo.isoformat() if site.next_embargo else "")
-             for site in sites} | {key: (record.valid_until, record.next_embargo) for key, record in kept.items()}
-    embargo = min((dt.datetime.fromisoformat(release) for _, release in times.values() if release), default=None)
+    times = {site.key: (valid_until(site), site.next_embargo) for site in sites} | {
+        key: _record_times(record) for key, record in kept.items()}
+    embargo = min((release for _, release in times.values() if release), default=None)
     want_dashboard = dashboard and not only and (shard is None or shard[0] == 1)
     # The dashboard shows what no microsite does (internal notes, CX findings): when
     # a portfolio file changed it is rebuilt even if every microsite is reused.
@@ -421,7 +413,8 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
                                      jobs, audit, progress, meanwhile=meanwhile)
         _refuse_findings(findings)
         by_key = {record.key: record for record in built} | {key: previous[key] for key in reuse}
-        records = [dataclasses.replace(by_key[key], valid_until=times[key][0], next_embargo=times[key][1])
+        records = [dataclasses.replace(by_key[key], valid_until=times[key][0].isoformat(),
+                                       next_embargo=times[key][1].isoformat() if times[key][1] else "")
                    for key in keys]
         fresh_folders = [record.folder for record in built]
         problems = verify_tree(staging, [DASHBOARD_FOLDER]) if with_dashboard else []
@@ -437,8 +430,7 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
             "models": signatures,
             "shared": shared,
             "code": code,
-            "valid_until": min([dt.datetime.fromisoformat(until) for until, _ in times.values()],
-                               default=moment + dt.timedelta(days=1)).isoformat(),
+            "valid_until": min([until for until, _ in times.values()], default=moment + dt.timedelta(days=1)).isoformat(),
             "internal": [DASHBOARD_FOLDER] if with_dashboard or keep_dashboard else [],  # never published
             "shard": f"{shard[0]}/{shard[1]}" if shard else None,
             "sites": [dataclasses.asdict(record) for record in records],
@@ -574,20 +566,20 @@ def _kept_records(portfolio, trusted: dict[str, str], previous: dict[str, SiteRe
         if customer.slug not in trusted:
             continue
         records = [previous.get(f"{customer.slug}/{audience.id}") for audience in customer.audiences]
-        if all(record is not None and _times_readable(record) and (out_dir / record.folder).is_dir()
+        if all(record is not None and _record_times(record) is not None and (out_dir / record.folder).is_dir()
                for record in records):
             kept.update((record.key, record) for record in records if record is not None)
     return kept
 
 
-def _times_readable(record: SiteRecord) -> bool:
+def _record_times(record: SiteRecord) -> tuple[dt.datetime, dt.datetime | None] | None:
+    """When the recorded microsite's pages next change with the time, and its
+    next embargo; None when the record does not say (an older manifest)."""
     try:
-        dt.datetime.fromisoformat(record.valid_until)
-        if record.next_embargo:
-            dt.datetime.fromisoformat(record.next_embargo)
-        return True
+        return (dt.datetime.fromisoformat(record.valid_until),
+                dt.datetime.fromisoformat(record.next_embargo) if record.next_embargo else None)
     except (TypeError, ValueError):
-        return False
+        return None
 
 
 def _unchanged_since_last_build(manifest: dict, signature: str, moment: dt.datetime) -> tuple[SiteRecord, ...] | None:

@@ -10,7 +10,7 @@ to it are unchanged gets its entries from a :class:`~cxsite.memo.DiskMemo`.
 The key covers everything ``add_entry_from_context`` reads: the page's HTML,
 URL, title, table of contents and its ``search``, ``tags`` and ``title``
 metadata, and whether Material segments Chinese text (jieba installed).
-Material's own version is part of the memo's name (see :func:`search_memo`).
+Material's own version is part of the memo's name (cxsite.build names it).
 """
 
 from __future__ import annotations
@@ -19,13 +19,6 @@ import json
 from typing import Any, Callable
 
 from .memo import DiskMemo, digest
-
-
-def search_memo(portfolio: Any, key: str) -> DiskMemo:
-    """The memo of microsite ``key``'s search entries."""
-    from importlib.metadata import version
-
-    return DiskMemo.named("search", portfolio, key, version("mkdocs-material"))
 
 
 def _toc(items: Any) -> list:
