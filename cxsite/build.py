@@ -408,7 +408,7 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
         with_dashboard = want_dashboard
         # --no-dashboard leaves the previous dashboard as it was (see docs/scaling.md).
         keep_dashboard = not dashboard and in_place and (out_dir / DASHBOARD_FOLDER).is_dir()
-        meanwhile = (lambda: _build_dashboard(portfolio, moment, config, staging)) if with_dashboard else None
+        meanwhile = (lambda: _build_dashboard(portfolio, moment, config, staging, signatures)) if with_dashboard else None
         built, findings, peak_mb = _build_all(fresh, customers, [fingerprints[site.key] for site in fresh], config, staging,
                                      jobs, audit, progress, meanwhile=meanwhile)
         _refuse_findings(findings)
@@ -455,9 +455,11 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
                        rebuilt=tuple(record.key for record in built), builder_peak_mb=peak_mb)
 
 
-def _build_dashboard(portfolio, moment: dt.datetime, config: Path, staging: Path) -> None:  # type: ignore[no-untyped-def]
+def _build_dashboard(portfolio, moment: dt.datetime, config: Path, staging: Path,  # type: ignore[no-untyped-def]
+                     signatures: dict[str, str]) -> None:
     """The delivery team's dashboard over the whole portfolio, in its own
-    folder beside (never inside) the customers' microsites."""
+    folder beside (never inside) the customers' microsites; each customer's
+    share of it is kept under its model's signature."""
     from .dashboard import render_dashboard
     from .rules import cx_findings
 
@@ -467,7 +469,8 @@ def _build_dashboard(portfolio, moment: dt.datetime, config: Path, staging: Path
     global _RENDERER
     if _RENDERER is None:
         _RENDERER = SiteRenderer()
-    artifacts = render_dashboard(portfolio, moment, cx_findings(portfolio, moment), _RENDERER.markdown)
+    artifacts = render_dashboard(portfolio, moment, cx_findings(portfolio, moment), _RENDERER.markdown,
+                                 signatures=signatures)
     build_microsite(artifacts, config, staging / DASHBOARD_FOLDER)
 
 

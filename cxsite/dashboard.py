@@ -46,15 +46,17 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Timezone
+from markupsafe import Markup
 
 from . import facts
 from . import model as m
 from .diagnostics import Diagnostic
 from .markup import MarkdownRenderer
+from .memo import DiskMemo, digest
 from .paths import SitePaths
 from .render.artifacts import FileArtifact, MicrositeArtifacts, NavItem, PageArtifact
 from .render.i18n import Locale
@@ -63,7 +65,7 @@ from .rules import DEFAULT_GRACE_DAYS, LOW_SURVEY_SHARE, rule_names
 from .subscriptions._common import at_nine
 from .subscriptions.calendar import event_uid, milestone_day, milestone_sequence
 from .subscriptions.eventcache import EventCache, assemble
-from .views import Microsite, last_told, release_time, told_updates
+from .views import Microsite, release_time, told_updates
 
 __all__ = ["DASHBOARD_AUDIENCE", "DASHBOARD_FOLDER", "DASHBOARD_SLUG", "DashboardPaths", "dashboard_site",
            "render_dashboard", "render_dashboard_calendar"]
@@ -192,22 +194,25 @@ class UpdateState:
 def update_state(customer: m.Customer, project: m.Project, cutoff: dt.datetime,
                  grace_days: int = DEFAULT_GRACE_DAYS) -> UpdateState:
     today = cutoff.astimezone(customer.zone).date()
-    last = last_told(customer, project, cutoff)
+    told = list(told_updates(customer, project, cutoff))
+    last = told[0] if told else None
     due, overdue = None, 0
     if project.status in (m.Status.ACTIVE, m.Status.ON_HOLD):
         since = last.published.astimezone(customer.zone).date() if last else project.start
         due = since + dt.timedelta(days=project.update_cadence.days)
         late = (today - due).days
         overdue = late if late > grace_days else 0
-    embargoed = [u for u in project.updates
-                 if not u.internal and not u.draft and release_time(u) > cutoff]
-    return UpdateState(
-        last=last, due=due, overdue_days=overdue,
-        published=sum(1 for _ in told_updates(customer, project, cutoff)),
-        internal=sum(1 for u in project.updates if u.internal),
-        draft=sum(1 for u in project.updates if u.draft and not u.internal),
-        embargoed=len(embargoed),
-        next_release=min((release_time(u) for u in embargoed), default=None))
+    internal = draft = 0
+    embargoed: list[dt.datetime] = []   # release times of updates not yet due
+    for update in project.updates:
+        if update.internal:
+            internal += 1
+        elif update.draft:
+            draft += 1
+        elif (release := release_time(update)) > cutoff:
+            embargoed.append(release)
+    return UpdateState(last=last, due=due, overdue_days=overdue, published=len(told), internal=internal,
+                       draft=draft, embargoed=len(embargoed), next_release=min(embargoed, default=None))
 
 
 def _audience_names(customer: m.Customer, ids: Sequence[str]) -> str:
@@ -219,23 +224,14 @@ def _audience_names(customer: m.Customer, ids: Sequence[str]) -> str:
 
 # ------------------------------------------------------------ findings
 
-@lru_cache(maxsize=65536)
-def _shown_path(base: str, absolute: str, path: str) -> str:
-    """A source ``path`` (``absolute`` when made absolute) relative to
-    ``base``, the folder holding the portfolio (``projects/acme/erp/project.yml``),
-    independent of the working folder. Memoised: a large portfolio has
-    thousands of findings in the same files."""
+def _shown_path(base: str, path: str) -> str:
+    """A source ``path`` relative to ``base``, the folder holding the portfolio
+    (``projects/acme/erp/project.yml``), independent of the working folder."""
     try:
-        relative = os.path.relpath(absolute, base)
+        relative = os.path.relpath(os.path.abspath(path), base)
     except ValueError:
         return path
-    return path if relative.startswith("..") else Path(relative).as_posix()
-
-
-def _where(base: str, diagnostic: Diagnostic) -> str:
-    loc = diagnostic.location
-    shown = _shown_path(base, os.path.abspath(loc.path), loc.path)
-    return f"{shown}:{loc.line}" if loc.line else shown
+    return path if relative.startswith("..") else relative.replace(os.sep, "/")
 
 
 def _folder_of(location: m.Location) -> str:
@@ -246,37 +242,125 @@ def _findings_by_project(portfolio: m.Portfolio, findings: Iterable[Diagnostic])
     """How many findings point into each project's folder (project.yml, its updates)."""
     folders = {_folder_of(p.location): (c.slug, p.slug) for c in portfolio.customers for p in c.projects
                if p.location.path != m.NOWHERE.path}
+    project_of: dict[str, tuple[str, str] | None] = {}  # a large portfolio has thousands of findings in few files
     counts: dict[tuple[str, str], int] = {}
     for finding in findings:
-        folder = os.path.dirname(os.path.abspath(finding.location.path))
-        while folder not in folders and os.path.dirname(folder) != folder:
-            folder = os.path.dirname(folder)
-        if folder in folders:
-            counts[folders[folder]] = counts.get(folders[folder], 0) + 1
+        path = finding.location.path
+        if path not in project_of:
+            folder = os.path.dirname(os.path.abspath(path))
+            while folder not in folders and os.path.dirname(folder) != folder:
+                folder = os.path.dirname(folder)
+            project_of[path] = folders.get(folder)
+        project = project_of[path]
+        if project is not None:
+            counts[project] = counts.get(project, 0) + 1
     return counts
 
 
 def _finding_groups(portfolio: m.Portfolio, findings: Sequence[Diagnostic]) -> list[dict]:
     """Every rule in documented order (with its findings, possibly none),
     then findings of any rule not known here."""
-    order = rule_names()
-    names = order + sorted({f.rule for f in findings} - set(order))
-    groups = []
     base = os.path.abspath(portfolio.root.parent)
-    for name in names:
-        items = [{"where": _where(base, f), "message": f.message, "hint": f.hint,
-                  "severity": f.severity.value} for f in findings if f.rule == name]
-        anchor = "rule-" + ("".join(ch if ch.isalnum() else "-" for ch in name).strip("-") or "other")
-        groups.append({"rule": name or "(no rule)", "anchor": anchor, "entries": items})
-    return groups
+    shown: dict[str, str] = {}
+    by_rule: dict[str, list[dict]] = {name: [] for name in rule_names()}
+    for finding in findings:
+        path, line = finding.location.path, finding.location.line
+        if path not in shown:
+            shown[path] = _shown_path(base, path)
+        by_rule.setdefault(finding.rule, []).append({
+            "where": f"{shown[path]}:{line}" if line else shown[path], "message": finding.message,
+            "hint": finding.hint, "severity": finding.severity.value})
+    known = rule_names()
+    names = known + sorted(set(by_rule) - set(known))
+    return [{"rule": name or "(no rule)",
+             "anchor": "rule-" + ("".join(ch if ch.isalnum() else "-" for ch in name).strip("-") or "other"),
+             "entries": by_rule[name]} for name in names]
+
+
+# ------------------------------------------------- kept between builds
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def _templates_digest() -> str:
+    """cxsite's templates (the code's fingerprint covers only its Python)."""
+    parts = [f"{path.relative_to(_TEMPLATES).as_posix()}\0".encode() + path.read_bytes()
+             for path in sorted(_TEMPLATES.rglob("*.html"))]
+    return digest(b"\0".join(parts)).hex()
+
+
+class _Blocks:
+    """Parts of the dashboard kept between builds, so that an edit renders
+    one customer's share of it rather than all of it (2,500 project cards
+    and 10,000 calendar events on a 500-customer portfolio).
+
+    A customer's part is kept under its model *signature* (the key of
+    :class:`~cxsite.modelcache.ModelCache`: the stat of every file in its
+    folder, of ``team.yml`` and the working folder), with ``derived``:
+    everything in the part that changes with the build's time (the update
+    states of its rows, which events are still upcoming...). A part must be
+    made from those and the customer's model alone, never from the time or
+    another customer. Without a signature (caching off, a customer that
+    was not cached) a part is made every time. The memo lives in the cache
+    folder under cxsite's source, its templates and the Python version
+    (:meth:`cxsite.memo.DiskMemo.named`)."""
+
+    def __init__(self, memo: DiskMemo, signatures: Mapping[str, str]):
+        self._memo = memo
+        self._signatures = signatures
+
+    @classmethod
+    def for_portfolio(cls, portfolio: m.Portfolio, signatures: Mapping[str, str] | None) -> _Blocks:
+        if not signatures:
+            return cls(DiskMemo(None), {})
+        return cls(DiskMemo.named("dashboard", portfolio.root, "blocks", _templates_digest()), signatures)
+
+    @property
+    def made(self) -> int:
+        """How many parts this run made (not found in the memo)."""
+        return self._memo.added
+
+    def of(self, kind: str, customer: m.Customer, derived: object, make: Callable[[], Any]) -> Any:
+        signature = self._signatures.get(customer.slug)
+        if signature is None:
+            return make()
+        return self._kept(repr((kind, customer.slug, signature, derived)), make)
+
+    def by_content(self, kind: str, content: str, make: Callable[[], Any]) -> Any:
+        """A part that is a function of ``content`` alone (with the code)."""
+        return self._kept(repr((kind, content)), make) if self._signatures else make()
+
+    def _kept(self, key_text: str, make: Callable[[], Any]) -> Any:
+        key = digest(key_text)
+        value = self._memo.get(key)
+        if value is None:
+            value = make()
+            self._memo.put(key, value)
+        return value
+
+    def save(self) -> None:
+        self._memo.save()
+
+
+def _row_key(row: dict) -> tuple:
+    """What a project card shows that changes with the build's time (the
+    rest is the project's model): see :class:`_Blocks`."""
+    state: UpdateState = row["state"]
+    milestone = row["milestone"]
+    return (row["project"].slug, state.due, state.overdue_days, state.published, state.internal, state.draft,
+            state.embargoed, state.next_release, state.last.id if state.last else None,
+            milestone.id if milestone else None, row["milestone_state"], row["milestone_date"],
+            row["open_decisions"], row["overdue_decisions"], row["findings"])
 
 
 # --------------------------------------------------------------- pages
 
 class _Pages:
     def __init__(self, portfolio: m.Portfolio, site: Microsite, findings: Sequence[Diagnostic],
-                 renderer: PageRenderer, base_url: str):
+                 renderer: PageRenderer, base_url: str, blocks: _Blocks):
         self.portfolio = portfolio
+        self.blocks = blocks
         self.site = site
         self.cutoff = site.cutoff
         self.findings = list(findings)
@@ -298,49 +382,73 @@ class _Pages:
             as_of=self.loc.datetime(self.cutoff), zone=self.site.customer.timezone, **values)
         return PageArtifact(path, title, html, toc_of(html), description)
 
+    def fragment(self, template: str, path: str, **values: object) -> Markup:
+        """Part of the page at ``path``, kept between builds (:class:`_Blocks`):
+        it is given neither the time nor the portfolio."""
+        def link(target: str) -> str:
+            return SitePaths.relative(path, target)
+
+        return Markup(self.renderer.env.get_template(f"dashboard/{template}").render(
+            loc=self.loc, t=self.loc.t, md=self.renderer.md, link=link, dpaths=DashboardPaths, **values))
+
     # ---------------------------------------------------------- overview
 
     def overview(self) -> PageArtifact:
         per_project = _findings_by_project(self.portfolio, self.findings)
-        customers = []
+        sections = []
         totals = {"projects": 0, "overdue_updates": 0, "open_decisions": 0, "overdue_decisions": 0,
                   "off_track": 0, "at_risk": 0}
         for customer in self.portfolio.customers:
-            today = self.today(customer)
-            rows = []
-            for project in customer.projects:
-                state = update_state(customer, project, self.cutoff)
-                decisions = facts.open_decisions(project)
-                surveys = _surveys(project)
-                milestone = facts.next_milestone(project, today)
-                rows.append({
-                    "project": project, "state": state, "milestone": milestone,
-                    "milestone_state": facts.milestone_state(milestone, today).value if milestone else "",
-                    "milestone_date": (milestone.forecast or milestone.planned) if milestone else None,
-                    "open_decisions": len(decisions),
-                    "overdue_decisions": sum(1 for d in decisions if d.due < today),
-                    "survey": surveys[-1] if surveys else None, "trend": survey_trend(project),
-                    "unhappy": green_but_unhappy(project),
-                    "findings": per_project.get((customer.slug, project.slug), 0),
-                    "audiences": _audience_names(customer, project.audiences),
-                    "notes": [(f"Milestone “{ms.title}”", ms.internal_note) for ms in project.milestones
-                              if ms.internal_note]
-                             + [(f"Disruption “{d.title}”", d.internal_note) for d in project.disruptions
-                                if d.internal_note]
-                             + ([("Budget", project.budget.internal_note)]
-                                if project.budget and project.budget.internal_note else []),
-                })
+            rows = [self._row(customer, project, per_project) for project in customer.projects]
+            for row in rows:
                 totals["projects"] += 1
-                totals["overdue_updates"] += 1 if state.overdue_days else 0
-                totals["open_decisions"] += len(decisions)
-                totals["overdue_decisions"] += rows[-1]["overdue_decisions"]
-                totals[project.health.value] = totals.get(project.health.value, 0) + 1
-            owner = next((p for p in self.portfolio.team.people if p.id == customer.cx_owner_id), None)
-            customers.append({"customer": customer, "rows": rows, "owner": owner,
-                              "audiences": ", ".join(a.name for a in customer.audiences)})
+                totals["overdue_updates"] += 1 if row["state"].overdue_days else 0
+                totals["open_decisions"] += row["open_decisions"]
+                totals["overdue_decisions"] += row["overdue_decisions"]
+                health = row["project"].health.value
+                totals[health] = totals.get(health, 0) + 1
+            derived = (self.loc.zone.key, tuple(_row_key(row) for row in rows))
+            sections.append(self.blocks.of("overview", customer, derived,
+                                           lambda customer=customer, rows=rows: self._section(customer, rows)))
         return self.render("overview.html", DashboardPaths.home, "Overview",
-                           description="Internal portfolio dashboard", customers=customers, totals=totals,
+                           description="Internal portfolio dashboard", sections=sections, totals=totals,
                            findings_count=len(self.findings))
+
+    def _row(self, customer: m.Customer, project: m.Project, per_project: dict[tuple[str, str], int]) -> dict:
+        today = self.today(customer)
+        decisions = facts.open_decisions(project)
+        milestone = facts.next_milestone(project, today)
+        return {
+            "project": project, "state": update_state(customer, project, self.cutoff), "milestone": milestone,
+            "milestone_state": facts.milestone_state(milestone, today).value if milestone else "",
+            "milestone_date": (milestone.forecast or milestone.planned) if milestone else None,
+            "open_decisions": len(decisions),
+            "overdue_decisions": sum(1 for d in decisions if d.due < today),
+            "findings": per_project.get((customer.slug, project.slug), 0),
+        }
+
+    def _section(self, customer: m.Customer, rows: list[dict]) -> Markup:
+        """One customer's section of the overview; ``rows`` hold what changes
+        with the time, the rest is read from the model here."""
+        cards = []
+        for row in rows:
+            project = row["project"]
+            surveys = _surveys(project)
+            cards.append(row | {
+                "survey": surveys[-1] if surveys else None, "trend": survey_trend(project),
+                "unhappy": green_but_unhappy(project),
+                "audiences": _audience_names(customer, project.audiences),
+                "notes": [(f"Milestone “{ms.title}”", ms.internal_note) for ms in project.milestones
+                          if ms.internal_note]
+                         + [(f"Disruption “{d.title}”", d.internal_note) for d in project.disruptions
+                            if d.internal_note]
+                         + ([("Budget", project.budget.internal_note)]
+                            if project.budget and project.budget.internal_note else []),
+            })
+        owner = next((p for p in self.portfolio.team.people if p.id == customer.cx_owner_id), None)
+        entry = {"customer": customer, "rows": cards, "owner": owner,
+                 "audiences": ", ".join(a.name for a in customer.audiences)}
+        return self.fragment("_customer.html", DashboardPaths.home, entry=entry)
 
     # ------------------------------------------------------- disruptions
 
@@ -402,8 +510,11 @@ class _Pages:
     # ---------------------------------------------------------- findings
 
     def findings_page(self) -> PageArtifact:
-        return self.render("findings.html", DashboardPaths.findings, "CX findings",
-                           groups=_finding_groups(self.portfolio, self.findings), total=len(self.findings))
+        groups = _finding_groups(self.portfolio, self.findings)
+        listed = self.blocks.by_content("findings", repr(groups), lambda: self.fragment(
+            "_findings.html", DashboardPaths.findings, groups=groups))
+        return self.render("findings.html", DashboardPaths.findings, "CX findings", groups_html=listed,
+                           total=len(self.findings))
 
 
 # ------------------------------------------------------------ calendar
@@ -422,7 +533,7 @@ def _lines(*parts: str) -> str:
 
 
 def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_url: str = "",
-                              memo: EventCache | None = None) -> bytes:
+                              memo: EventCache | None = None, blocks: _Blocks | None = None) -> bytes:
     """Every upcoming disruption (cancelled ones too, as CANCELLED, until
     their window has passed) and every milestone not reached yet, of every
     customer, as one calendar.
@@ -432,65 +543,31 @@ def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_
     the customer's own events, whose content differs (no internal notes, one
     audience's items), so a client subscribed to both never mixes them up.
     SEQUENCE and DTSTAMP are derived from the data as in the customers'
-    calendars; nothing depends on the build clock."""
-    events: list[tuple[tuple, list[tuple[str, object]]]] = []
-    zones: dict[str, tuple[ZoneInfo, int, int]] = {}
+    calendars; nothing depends on the build clock.
+
+    Each customer's serialised events are kept between builds (``blocks``);
+    an event not kept is looked up by its fields in ``memo``."""
     page = (base_url + SitePaths.url_of(DashboardPaths.disruptions)) if base_url else ""
+    # 10,000 events on a large portfolio: each is serialised once and reused
+    # while its fields stay the same (see cxsite.subscriptions.eventcache).
+    memo = EventCache.for_calendar(portfolio.root, "dashboard") if memo is None else memo
+    blocks = _Blocks(DiskMemo(None), {}) if blocks is None else blocks
+    events: list[tuple[tuple, bytes]] = []
+    zones: dict[str, tuple[int, int]] = {}
     for customer in portfolio.customers:
-        site = _customer_view(portfolio, customer, cutoff)
-        zone = customer.zone
-        for project in customer.projects:
-            prefix = f"{customer.name} – {project.name}"
-            for d in facts.upcoming_disruptions(project, cutoff):
-                cancelled = d.status is m.DisruptionStatus.CANCELLED
-                uid = UID_PREFIX + event_uid(site, project, d)
-                stamp_day = d.changed or d.announced or project.start
-                fields: list[tuple[str, object]] = [
-                    ("uid", uid),
-                    ("dtstamp", at_nine(stamp_day, customer).astimezone(dt.timezone.utc)),
-                    ("sequence", d.sequence),
-                    ("dtstart", d.window.start.astimezone(zone)),
-                    ("dtend", d.window.end.astimezone(zone)),
-                    ("summary", f"{'Cancelled: ' if cancelled else ''}{prefix}: {d.title}"),
-                    ("description", _lines(
-                        "This disruption will not take place." if cancelled else "",
-                        f"Affects: {d.affects}\nImpact: {d.impact.value}\nStatus: {d.status.value}\n"
-                        f"Announced: {d.announced or 'not recorded'}\n"
-                        f"Seen by: {_audience_names(customer, d.audiences)}",
-                        d.description, f"Internal note: {d.internal_note}" if d.internal_note else "", page)),
-                    ("status", "CANCELLED" if cancelled else "CONFIRMED"),
-                    ("transp", "TRANSPARENT"),
-                    ("categories", ["Disruption", customer.name]),
-                ]
-                if page:
-                    fields.append(("url", page))
-                start, end = d.window.start.astimezone(zone), d.window.end.astimezone(zone)
-                first, last = zones.get(customer.timezone, (zone, start.year, end.year))[1:]
-                zones[customer.timezone] = (zone, min(first, start.year), max(last, end.year))
-                events.append(((d.window.start, uid), fields))
-            for ms in project.milestones:
-                if ms.done is not None and at_nine(ms.done, customer) <= cutoff:
-                    continue   # reached: no longer upcoming
-                day = milestone_day(site, ms)
-                late = facts.milestone_state(ms, cutoff.astimezone(zone).date()) is facts.MilestoneState.LATE
-                uid = UID_PREFIX + event_uid(site, project, ms)
-                fields = [
-                    ("uid", uid),
-                    ("dtstamp", at_nine(project.start, customer).astimezone(dt.timezone.utc)),
-                    ("sequence", milestone_sequence(site, ms)),
-                    ("dtstart", day),
-                    ("dtend", day + dt.timedelta(days=1)),
-                    ("summary", f"{prefix}: {ms.title}"),
-                    ("description", _lines(
-                        f"Planned for {ms.planned}." + (f" Forecast {ms.forecast}." if ms.forecast else "")
-                        + (" Late." if late else ""),
-                        f"Seen by: {_audience_names(customer, ms.audiences)}",
-                        ms.description, f"Internal note: {ms.internal_note}" if ms.internal_note else "")),
-                    ("status", "TENTATIVE"),
-                    ("transp", "TRANSPARENT"),
-                    ("categories", ["Milestone", customer.name]),
-                ]
-                events.append(((at_nine(day, customer), uid), fields))
+        today = cutoff.astimezone(customer.zone).date()
+        upcoming = [(project, facts.upcoming_disruptions(project, cutoff),
+                     [(ms, facts.milestone_state(ms, today) is facts.MilestoneState.LATE) for ms in project.milestones
+                      if ms.done is None or at_nine(ms.done, customer) > cutoff])   # reached: no longer upcoming
+                    for project in customer.projects]
+        derived = (page, [(project.slug, [d.id for d in disruptions], [(ms.id, late) for ms, late in milestones])
+                          for project, disruptions, milestones in upcoming])
+        own, years = blocks.of("calendar", customer, derived, lambda customer=customer, upcoming=upcoming: (
+            _customer_events(portfolio, customer, cutoff, upcoming, page, memo)))
+        events.extend(own)
+        if years:
+            first, last = zones.get(customer.timezone, years)
+            zones[customer.timezone] = (min(first, years[0]), max(last, years[1]))
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -498,38 +575,106 @@ def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", f"{portfolio.team.organisation.name} – portfolio dashboard")
     for tzid in sorted(zones):
-        zone, first, last = zones[tzid]
-        cal.add_component(Timezone.from_tzinfo(zone, tzid=tzid, first_date=dt.date(first, 1, 1),
+        first, last = zones[tzid]
+        cal.add_component(Timezone.from_tzinfo(ZoneInfo(tzid), tzid=tzid, first_date=dt.date(first, 1, 1),
                                                last_date=dt.date(last + 1, 12, 31)))
-    # 10,000 events on a large portfolio: each is serialised once and reused
-    # while its fields stay the same (see cxsite.subscriptions.eventcache).
-    memo = EventCache.for_calendar(portfolio.root, "dashboard") if memo is None else memo
-    data = assemble(cal, (memo.get(fields) for _, fields in sorted(events, key=lambda pair: pair[0])))
+    data = assemble(cal, (event for _, event in sorted(events, key=lambda pair: pair[0])))
     memo.save()
     return data
+
+
+_Upcoming = Sequence[tuple[m.Project, Sequence[m.Disruption], Sequence[tuple[m.Milestone, bool]]]]
+
+
+def _customer_events(portfolio: m.Portfolio, customer: m.Customer, cutoff: dt.datetime, upcoming: _Upcoming,
+                     page: str, memo: EventCache) -> tuple[tuple[tuple[tuple, bytes], ...], tuple[int, int] | None]:
+    """One customer's events of the dashboard calendar, each with its sort key,
+    and the first and last year its disruptions span (for its VTIMEZONE):
+    its upcoming disruptions and its milestones not reached yet, with
+    whether each is late."""
+    site = _customer_view(portfolio, customer, cutoff)
+    zone = customer.zone
+    events: list[tuple[tuple, bytes]] = []
+    years: tuple[int, int] | None = None
+    for project, disruptions, milestones in upcoming:
+        prefix = f"{customer.name} – {project.name}"
+        for d in disruptions:
+            cancelled = d.status is m.DisruptionStatus.CANCELLED
+            uid = UID_PREFIX + event_uid(site, project, d)
+            stamp_day = d.changed or d.announced or project.start
+            start, end = d.window.start.astimezone(zone), d.window.end.astimezone(zone)
+            fields: list[tuple[str, object]] = [
+                ("uid", uid),
+                ("dtstamp", at_nine(stamp_day, customer).astimezone(dt.timezone.utc)),
+                ("sequence", d.sequence),
+                ("dtstart", start),
+                ("dtend", end),
+                ("summary", f"{'Cancelled: ' if cancelled else ''}{prefix}: {d.title}"),
+                ("description", _lines(
+                    "This disruption will not take place." if cancelled else "",
+                    f"Affects: {d.affects}\nImpact: {d.impact.value}\nStatus: {d.status.value}\n"
+                    f"Announced: {d.announced or 'not recorded'}\n"
+                    f"Seen by: {_audience_names(customer, d.audiences)}",
+                    d.description, f"Internal note: {d.internal_note}" if d.internal_note else "", page)),
+                ("status", "CANCELLED" if cancelled else "CONFIRMED"),
+                ("transp", "TRANSPARENT"),
+                ("categories", ["Disruption", customer.name]),
+            ]
+            if page:
+                fields.append(("url", page))
+            first, last = years or (start.year, end.year)
+            years = (min(first, start.year), max(last, end.year))
+            events.append(((d.window.start, uid), memo.get(fields)))
+        for ms, late in milestones:
+            day = milestone_day(site, ms)
+            uid = UID_PREFIX + event_uid(site, project, ms)
+            fields = [
+                ("uid", uid),
+                ("dtstamp", at_nine(project.start, customer).astimezone(dt.timezone.utc)),
+                ("sequence", milestone_sequence(site, ms)),
+                ("dtstart", day),
+                ("dtend", day + dt.timedelta(days=1)),
+                ("summary", f"{prefix}: {ms.title}"),
+                ("description", _lines(
+                    f"Planned for {ms.planned}." + (f" Forecast {ms.forecast}." if ms.forecast else "")
+                    + (" Late." if late else ""),
+                    f"Seen by: {_audience_names(customer, ms.audiences)}",
+                    ms.description, f"Internal note: {ms.internal_note}" if ms.internal_note else "")),
+                ("status", "TENTATIVE"),
+                ("transp", "TRANSPARENT"),
+                ("categories", ["Milestone", customer.name]),
+            ]
+            events.append(((at_nine(day, customer), uid), memo.get(fields)))
+    return tuple(events), years
 
 
 # ------------------------------------------------------------- the API
 
 def render_dashboard(portfolio: m.Portfolio, cutoff: dt.datetime, findings: Sequence[Diagnostic],
-                     markdown: MarkdownRenderer | None = None, *, base_url: str = "") -> MicrositeArtifacts:
+                     markdown: MarkdownRenderer | None = None, *, base_url: str = "",
+                     signatures: Mapping[str, str] | None = None) -> MicrositeArtifacts:
     """The dashboard's artifacts, ready for :func:`cxsite.mkdocs_adapter.build_microsite`.
 
     ``portfolio`` is the FULL validated portfolio (not views); ``cutoff`` the
     build's aware "now"; ``findings`` what :func:`cxsite.rules.cx_findings`
     returned for the same portfolio and cutoff; ``markdown`` a renderer to
     reuse (e.g. ``SiteRenderer().markdown``); ``base_url`` where the
-    dashboard is served, if known (only used for links inside calendar events).
+    dashboard is served, if known (only used for links inside calendar events);
+    ``signatures`` the customers' model signatures (``load_portfolio(signatures=...)``),
+    under which each customer's share of the dashboard is kept between
+    builds (:class:`_Blocks`); without them everything is made afresh.
     """
     if cutoff.tzinfo is None:
         raise ValueError("the build cutoff must be timezone-aware")
     if base_url and not base_url.endswith("/"):
         raise ValueError("base_url must end with '/'")
     site = dashboard_site(portfolio, cutoff)
-    pages = _Pages(portfolio, site, findings, PageRenderer(markdown), base_url)
+    blocks = _Blocks.for_portfolio(portfolio, signatures)
+    pages = _Pages(portfolio, site, findings, PageRenderer(markdown), base_url, blocks)
     artifacts = [pages.overview(), pages.disruptions(), pages.decisions(), pages.surveys(), pages.findings_page()]
-    files = (FileArtifact(DashboardPaths.calendar, render_dashboard_calendar(portfolio, cutoff, base_url),
-                          "text/calendar"),)
+    files = (FileArtifact(DashboardPaths.calendar, render_dashboard_calendar(portfolio, cutoff, base_url,
+                                                                             blocks=blocks), "text/calendar"),)
+    blocks.save()
     nav = (NavItem("Overview", DashboardPaths.home), NavItem("Disruptions", DashboardPaths.disruptions),
            NavItem("Decisions", DashboardPaths.decisions), NavItem("Surveys", DashboardPaths.surveys),
            NavItem("CX findings", DashboardPaths.findings))

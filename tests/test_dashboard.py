@@ -307,6 +307,63 @@ def test_same_input_same_bytes(loaded):
     assert one.pages == two.pages and one.files == two.files
 
 
+# ------------------------------------------------- kept between builds
+
+@pytest.fixture
+def made(monkeypatch):
+    """Which customers' overview sections and calendar events were made (not found kept)."""
+    import cxsite.dashboard as dashboard
+
+    made: dict[str, list[str]] = {"overview": [], "calendar": []}
+    section, events = dashboard._Pages._section, dashboard._customer_events
+
+    def counted_section(self, customer, rows):
+        made["overview"].append(customer.slug)
+        return section(self, customer, rows)
+
+    def counted_events(portfolio, customer, *args):
+        made["calendar"].append(customer.slug)
+        return events(portfolio, customer, *args)
+
+    monkeypatch.setattr(dashboard._Pages, "_section", counted_section)
+    monkeypatch.setattr(dashboard, "_customer_events", counted_events)
+    return made
+
+
+def test_each_customers_share_is_kept_by_signature_and_the_dashboard_stays_what_a_fresh_one_is(
+        root, loaded, made):
+    """An edit renders the edited customer's share again, and nobody else's;
+    what changes with the time alone (an update falls due, a disruption passes,
+    an embargo lifts) is never taken from an earlier build."""
+    signatures = {customer.slug: f"{customer.slug}-1" for customer in loaded.customers}
+
+    def kept(portfolio, moment, signed):
+        return render_dashboard(portfolio, moment, cx_findings(portfolio, moment), signatures=signed)
+
+    def fresh(portfolio, moment):
+        return render_dashboard(portfolio, moment, cx_findings(portfolio, moment))
+
+    first = kept(loaded, NOW, signatures)
+    assert first.pages == fresh(loaded, NOW).pages and first.files == fresh(loaded, NOW).files
+    made["overview"].clear(), made["calendar"].clear()
+    assert kept(loaded, NOW, signatures).pages == first.pages
+    assert made == {"overview": [], "calendar": []}
+
+    (root / "globex/grid/project.yml").write_text(
+        GRID.replace("name: Grid upgrade", "name: Grid upgrade, phase 2"), encoding="utf-8")
+    edited, _ = load_portfolio(root)
+    again = kept(edited, NOW, signatures | {"globex": "globex-2"})
+    assert made == {"overview": ["globex"], "calendar": ["globex"]}
+    assert "Grid upgrade, phase 2" in page(again, DashboardPaths.home)
+    assert again.pages == fresh(edited, NOW).pages and again.files == fresh(edited, NOW).files
+
+    later = NOW + dt.timedelta(days=50)
+    moved_on = kept(edited, later, signatures | {"globex": "globex-2"})
+    assert page(moved_on, DashboardPaths.home) != page(again, DashboardPaths.home)
+    assert moved_on.files[0].content != again.files[0].content   # the dress rehearsal is over
+    assert moved_on.pages == fresh(edited, later).pages and moved_on.files == fresh(edited, later).files
+
+
 # ---------------------------------------------------------------- calendar
 
 def events(data: bytes) -> dict[str, object]:
