@@ -163,12 +163,12 @@ def _parallel_wall(commands: list[tuple[list[str], Path]], jobs: int) -> float:
 
 def forget_results(cache: Path) -> None:
     """A full build starts without anything an earlier build kept (converted
-    Markdown, search entries, audited files, serialised events and the dashboard's
-    customer shares, cxsite/memo.py; files already read
+    Markdown, search entries, audited files, the dashboard's customer shares
+    with their serialised events, cxsite/memo.py; files already read
     back; compiled templates), as after a fresh checkout; the parsed and
     validated portfolio `cxsite check` just cached stays, as in the CI
     recipe (check, then build)."""
-    for kind in ("markdown", "search", "audit", "events", "dashboard", "verified", "jinja"):
+    for kind in ("markdown", "search", "audit", "dashboard", "verified", "jinja"):
         for memo in cache.glob(f"cxsite/{kind}-*"):
             shutil.rmtree(memo, ignore_errors=True)
 

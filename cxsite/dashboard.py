@@ -43,8 +43,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
@@ -58,13 +60,14 @@ from .diagnostics import Diagnostic
 from .markup import MarkdownRenderer
 from .memo import DiskMemo, digest
 from .paths import SitePaths
+from .scan import stat_line
 from .render.artifacts import FileArtifact, MicrositeArtifacts, NavItem, PageArtifact
 from .render.i18n import Locale
 from .render.pages import PageRenderer, toc_of
 from .rules import DEFAULT_GRACE_DAYS, LOW_SURVEY_SHARE, rule_names
 from .subscriptions._common import at_nine
 from .subscriptions.calendar import event_uid, milestone_day, milestone_sequence
-from .subscriptions.eventcache import EventCache, assemble
+from .subscriptions.eventcache import assemble, event_bytes
 from .views import Microsite, release_time, told_updates
 
 __all__ = ["DASHBOARD_AUDIENCE", "DASHBOARD_FOLDER", "DASHBOARD_SLUG", "DashboardPaths", "dashboard_site",
@@ -280,14 +283,31 @@ def _finding_groups(portfolio: m.Portfolio, findings: Sequence[Diagnostic]) -> l
 # ------------------------------------------------- kept between builds
 
 _TEMPLATES = Path(__file__).parent / "templates"
+#: The libraries whose output the kept parts hold (HTML, sanitised notes, dates, events).
+_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "nh3", "icalendar")
 
 
 @lru_cache(maxsize=1)
-def _templates_digest() -> str:
-    """cxsite's templates (the code's fingerprint covers only its Python)."""
+def _made_by() -> tuple[str, ...]:
+    """cxsite's templates (the code's fingerprint covers only its Python) and
+    the versions of the libraries that render the kept parts."""
     parts = [f"{path.relative_to(_TEMPLATES).as_posix()}\0".encode() + path.read_bytes()
-             for path in sorted(_TEMPLATES.rglob("*.html"))]
-    return digest(b"\0".join(parts)).hex()
+             for path in sorted(_TEMPLATES.rglob("*")) if path.is_file()]
+    return (digest(b"\0".join(parts)).hex(), *(f"{name}={version(name)}" for name in _LIBRARIES))
+
+
+@lru_cache(maxsize=None)
+def _zone_data(key: str) -> str:
+    """Which time-zone rules ``key`` is read from (a local time in a kept
+    part changes with them): the file's stat, or the tzdata package's version."""
+    for folder in zoneinfo.TZPATH:
+        path = os.path.join(folder, key)
+        if os.path.isfile(path):
+            return stat_line(key, path)
+    try:
+        return f"tzdata={version('tzdata')}"
+    except PackageNotFoundError:
+        return ""
 
 
 class _Blocks:
@@ -297,14 +317,16 @@ class _Blocks:
 
     A customer's part is kept under its model *signature* (the key of
     :class:`~cxsite.modelcache.ModelCache`: the stat of every file in its
-    folder, of ``team.yml`` and the working folder), with ``derived``:
-    everything in the part that changes with the build's time (the update
-    states of its rows, which events are still upcoming...). A part must be
-    made from those and the customer's model alone, never from the time or
-    another customer. Without a signature (caching off, a customer that
-    was not cached) a part is made every time. The memo lives in the cache
-    folder under cxsite's source, its templates and the Python version
-    (:meth:`cxsite.memo.DiskMemo.named`)."""
+    folder, of ``team.yml`` and the working folder), the rules of its time
+    zone, and ``derived``: everything in the part that changes with the
+    build's time (the update states of its rows, which events are still
+    upcoming...) or comes from outside the customer's model (its finding
+    counts, the dashboard's zone). A part must be made from those and the
+    customer's model alone. Without a signature (caching off, a customer
+    that was not cached) a part is made every time. The memo lives in the
+    cache folder under cxsite's source, its templates, the versions of the
+    libraries that render the parts and Python's (:meth:`cxsite.memo.DiskMemo.named`);
+    :func:`render_dashboard` saves it."""
 
     def __init__(self, memo: DiskMemo, signatures: Mapping[str, str]):
         self._memo = memo
@@ -314,18 +336,13 @@ class _Blocks:
     def for_portfolio(cls, portfolio: m.Portfolio, signatures: Mapping[str, str] | None) -> _Blocks:
         if not signatures:
             return cls(DiskMemo(None), {})
-        return cls(DiskMemo.named("dashboard", portfolio.root, "blocks", _templates_digest()), signatures)
-
-    @property
-    def made(self) -> int:
-        """How many parts this run made (not found in the memo)."""
-        return self._memo.added
+        return cls(DiskMemo.named("dashboard", portfolio.root, "blocks", *_made_by()), signatures)
 
     def of(self, kind: str, customer: m.Customer, derived: object, make: Callable[[], Any]) -> Any:
         signature = self._signatures.get(customer.slug)
         if signature is None:
             return make()
-        return self._kept(repr((kind, customer.slug, signature, derived)), make)
+        return self._kept(repr((kind, customer.slug, signature, _zone_data(customer.timezone), derived)), make)
 
     def by_content(self, kind: str, content: str, make: Callable[[], Any]) -> Any:
         """A part that is a function of ``content`` alone (with the code)."""
@@ -344,14 +361,19 @@ class _Blocks:
 
 
 def _row_key(row: dict) -> tuple:
-    """What a project card shows that changes with the build's time (the
-    rest is the project's model): see :class:`_Blocks`."""
-    state: UpdateState = row["state"]
-    milestone = row["milestone"]
-    return (row["project"].slug, state.due, state.overdue_days, state.published, state.internal, state.draft,
-            state.embargoed, state.next_release, state.last.id if state.last else None,
-            milestone.id if milestone else None, row["milestone_state"], row["milestone_date"],
-            row["open_decisions"], row["overdue_decisions"], row["findings"])
+    """The key of a project card: every value of its row (what changes with
+    the build's time), the model objects among them by their ids, since their
+    content is under the customer's signature (see :class:`_Blocks`)."""
+    def plain(value: object) -> object:
+        if isinstance(value, UpdateState):
+            return tuple(plain(getattr(value, name)) for name in UpdateState.__dataclass_fields__)
+        if isinstance(value, m.Project):
+            return value.slug
+        if isinstance(value, (m.Update, m.Milestone)):
+            return value.id
+        return value
+
+    return tuple((name, plain(value)) for name, value in row.items())
 
 
 # --------------------------------------------------------------- pages
@@ -408,8 +430,7 @@ class _Pages:
                 health = row["project"].health.value
                 totals[health] = totals.get(health, 0) + 1
             derived = (self.loc.zone.key, tuple(_row_key(row) for row in rows))
-            sections.append(self.blocks.of("overview", customer, derived,
-                                           lambda customer=customer, rows=rows: self._section(customer, rows)))
+            sections.append(self.blocks.of("overview", customer, derived, lambda: self._section(customer, rows)))
         return self.render("overview.html", DashboardPaths.home, "Overview",
                            description="Internal portfolio dashboard", sections=sections, totals=totals,
                            findings_count=len(self.findings))
@@ -533,7 +554,7 @@ def _lines(*parts: str) -> str:
 
 
 def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_url: str = "",
-                              memo: EventCache | None = None, blocks: _Blocks | None = None) -> bytes:
+                              blocks: _Blocks | None = None) -> bytes:
     """Every upcoming disruption (cancelled ones too, as CANCELLED, until
     their window has passed) and every milestone not reached yet, of every
     customer, as one calendar.
@@ -545,13 +566,11 @@ def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_
     SEQUENCE and DTSTAMP are derived from the data as in the customers'
     calendars; nothing depends on the build clock.
 
-    Each customer's serialised events are kept between builds (``blocks``);
-    an event not kept is looked up by its fields in ``memo``."""
+    A 500-customer portfolio has 10,000 events, which icalendar serialises
+    in about 6 s: ``blocks`` keeps each customer's serialised events between
+    builds (the caller saves it), so only an edited customer's are made again."""
     page = (base_url + SitePaths.url_of(DashboardPaths.disruptions)) if base_url else ""
-    # 10,000 events on a large portfolio: each is serialised once and reused
-    # while its fields stay the same (see cxsite.subscriptions.eventcache).
-    memo = EventCache.for_calendar(portfolio.root, "dashboard") if memo is None else memo
-    blocks = _Blocks(DiskMemo(None), {}) if blocks is None else blocks
+    blocks = _Blocks.for_portfolio(portfolio, None) if blocks is None else blocks
     events: list[tuple[tuple, bytes]] = []
     zones: dict[str, tuple[int, int]] = {}
     for customer in portfolio.customers:
@@ -562,8 +581,8 @@ def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_
                     for project in customer.projects]
         derived = (page, [(project.slug, [d.id for d in disruptions], [(ms.id, late) for ms, late in milestones])
                           for project, disruptions, milestones in upcoming])
-        own, years = blocks.of("calendar", customer, derived, lambda customer=customer, upcoming=upcoming: (
-            _customer_events(portfolio, customer, cutoff, upcoming, page, memo)))
+        own, years = blocks.of("calendar", customer, derived,
+                               lambda: _customer_events(portfolio, customer, cutoff, upcoming, page))
         events.extend(own)
         if years:
             first, last = zones.get(customer.timezone, years)
@@ -578,16 +597,14 @@ def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_
         first, last = zones[tzid]
         cal.add_component(Timezone.from_tzinfo(ZoneInfo(tzid), tzid=tzid, first_date=dt.date(first, 1, 1),
                                                last_date=dt.date(last + 1, 12, 31)))
-    data = assemble(cal, (event for _, event in sorted(events, key=lambda pair: pair[0])))
-    memo.save()
-    return data
+    return assemble(cal, (event for _, event in sorted(events, key=lambda pair: pair[0])))
 
 
 _Upcoming = Sequence[tuple[m.Project, Sequence[m.Disruption], Sequence[tuple[m.Milestone, bool]]]]
 
 
 def _customer_events(portfolio: m.Portfolio, customer: m.Customer, cutoff: dt.datetime, upcoming: _Upcoming,
-                     page: str, memo: EventCache) -> tuple[tuple[tuple[tuple, bytes], ...], tuple[int, int] | None]:
+                     page: str) -> tuple[tuple[tuple[tuple, bytes], ...], tuple[int, int] | None]:
     """One customer's events of the dashboard calendar, each with its sort key,
     and the first and last year its disruptions span (for its VTIMEZONE):
     its upcoming disruptions and its milestones not reached yet, with
@@ -624,7 +641,7 @@ def _customer_events(portfolio: m.Portfolio, customer: m.Customer, cutoff: dt.da
                 fields.append(("url", page))
             first, last = years or (start.year, end.year)
             years = (min(first, start.year), max(last, end.year))
-            events.append(((d.window.start, uid), memo.get(fields)))
+            events.append(((d.window.start, uid), event_bytes(fields)))
         for ms, late in milestones:
             day = milestone_day(site, ms)
             uid = UID_PREFIX + event_uid(site, project, ms)
@@ -644,7 +661,7 @@ def _customer_events(portfolio: m.Portfolio, customer: m.Customer, cutoff: dt.da
                 ("transp", "TRANSPARENT"),
                 ("categories", ["Milestone", customer.name]),
             ]
-            events.append(((at_nine(day, customer), uid), memo.get(fields)))
+            events.append(((at_nine(day, customer), uid), event_bytes(fields)))
     return tuple(events), years
 
 

@@ -17,7 +17,6 @@ from cxsite.model import Access
 from cxsite.paths import site_folder
 from cxsite.render.pages import plain
 from cxsite.rules import cx_findings
-from cxsite.subscriptions.eventcache import EventCache
 from cxsite.subscriptions.verify import verify_outputs
 from cxsite.validate import load_portfolio
 
@@ -343,10 +342,14 @@ def test_each_customers_share_is_kept_by_signature_and_the_dashboard_stays_what_
     def fresh(portfolio, moment):
         return render_dashboard(portfolio, moment, cx_findings(portfolio, moment))
 
+    def same(one, other):
+        return one.pages == other.pages and one.files == other.files
+
     first = kept(loaded, NOW, signatures)
-    assert first.pages == fresh(loaded, NOW).pages and first.files == fresh(loaded, NOW).files
-    made["overview"].clear(), made["calendar"].clear()
-    assert kept(loaded, NOW, signatures).pages == first.pages
+    assert same(first, fresh(loaded, NOW))
+    made["overview"].clear()
+    made["calendar"].clear()
+    assert same(kept(loaded, NOW, signatures), first)
     assert made == {"overview": [], "calendar": []}
 
     (root / "globex/grid/project.yml").write_text(
@@ -355,13 +358,13 @@ def test_each_customers_share_is_kept_by_signature_and_the_dashboard_stays_what_
     again = kept(edited, NOW, signatures | {"globex": "globex-2"})
     assert made == {"overview": ["globex"], "calendar": ["globex"]}
     assert "Grid upgrade, phase 2" in page(again, DashboardPaths.home)
-    assert again.pages == fresh(edited, NOW).pages and again.files == fresh(edited, NOW).files
+    assert same(again, fresh(edited, NOW))
 
     later = NOW + dt.timedelta(days=50)
     moved_on = kept(edited, later, signatures | {"globex": "globex-2"})
     assert page(moved_on, DashboardPaths.home) != page(again, DashboardPaths.home)
     assert moved_on.files[0].content != again.files[0].content   # the dress rehearsal is over
-    assert moved_on.pages == fresh(edited, later).pages and moved_on.files == fresh(edited, later).files
+    assert same(moved_on, fresh(edited, later))
 
 
 # ---------------------------------------------------------------- calendar
@@ -399,12 +402,10 @@ def test_calendar_uids_are_stable_and_no_build_clock_leaks(loaded):
         dt.datetime(2026, 11, 10, 14, 0, tzinfo=dt.timezone.utc)  # announced, 09:00 New York
 
 
-def test_the_calendar_is_what_icalendar_writes_and_reuses_unchanged_events(loaded, tmp_path):
-    """Events are serialised once and reused while their fields stay the same
-    (cxsite.subscriptions.eventcache); the bytes are icalendar's own."""
-    memo = EventCache(DiskMemo(tmp_path / "events.pickle"))
-    first = render_dashboard_calendar(loaded, NOW, memo=memo)
-    assert memo.built == 4
+def test_the_calendar_is_what_icalendar_writes(loaded):
+    """The calendar is assembled from events serialised one by one (and kept
+    per customer between builds); the bytes are icalendar's own."""
+    first = render_dashboard_calendar(loaded, NOW)
     direct = Calendar.from_ical(first)
     rebuilt = Calendar()
     for name, value in direct.property_items(recursive=False)[1:-1]:
@@ -412,18 +413,6 @@ def test_the_calendar_is_what_icalendar_writes_and_reuses_unchanged_events(loade
     for component in direct.subcomponents:
         rebuilt.add_component(component)
     assert rebuilt.to_ical() == first
-    again = EventCache(DiskMemo(tmp_path / "events.pickle"))
-    assert render_dashboard_calendar(loaded, NOW, memo=again) == first and again.built == 0
-    # A disruption that moves is serialised again; the other events are not.
-    moved = dataclasses.replace(loaded, customers=tuple(
-        dataclasses.replace(customer, projects=tuple(
-            dataclasses.replace(project, disruptions=tuple(
-                dataclasses.replace(d, title=d.title + " (moved)") if d.id == "cutover" else d
-                for d in project.disruptions)) for project in customer.projects))
-        for customer in loaded.customers))
-    third = EventCache(DiskMemo(tmp_path / "events.pickle"))
-    changed = render_dashboard_calendar(moved, NOW, memo=third)
-    assert third.built == 1 and b"(moved)" in changed and b"(moved)" not in first
 
 
 def test_the_calendar_link_is_on_the_overview(artifacts):

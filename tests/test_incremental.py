@@ -321,6 +321,30 @@ def test_with_two_jobs_an_edit_builds_the_dashboard_beside_the_site_and_the_same
     assert forks == [1]
 
 
+def test_the_dashboard_after_edits_and_time_is_what_a_build_without_any_cache_writes(setup, tmp_path, monkeypatch):
+    """The dashboard keeps each customer's share between builds; after a
+    change to the team, to one customer and to the time it is byte for byte
+    what a build that keeps nothing writes."""
+    _, root, out, build = setup
+
+    def uncached(moment: dt.datetime) -> dict[str, bytes]:
+        with monkeypatch.context() as patch:
+            patch.setenv("CXSITE_CACHE", "0")
+            fresh = tmp_path / f"fresh-{moment:%m%d}"
+            build_portfolio(root, fresh, config_file=tmp_path / "mkdocs.yml", cutoff=moment)
+        return snapshot(fresh / "_internal")
+
+    (root / "team.yml").write_text(TEAM.replace("Ana Souza", "Ana Souza-Lee"))
+    build()
+    assert "Ana Souza-Lee" in (out / "_internal/dashboard/index.html").read_text()
+    assert snapshot(out / "_internal") == uncached(NOW)
+    (root / "beta/crm/project.yml").write_text(PROJECT.replace("ERP roll-out", "CRM, phase 2"))
+    later = NOW + dt.timedelta(days=45)   # updates fall due, a milestone slips past its date
+    build(later)
+    assert "CRM, phase 2" in (out / "_internal/dashboard/index.html").read_text()
+    assert snapshot(out / "_internal") == uncached(later)
+
+
 def test_a_dashboard_that_fails_beside_the_site_fails_the_build_and_changes_nothing(setup, monkeypatch):
     import cxsite.build as build_module
 
