@@ -164,11 +164,13 @@ def _prepare_process(shared: tuple[Needle, ...], markers: tuple[str, ...]) -> No
 
 
 def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path,
-              fingerprint: str = "") -> tuple[SiteRecord, list[Finding], int]:
+              fingerprint: str = "", previous: Path | None = None) -> tuple[SiteRecord, list[Finding], int]:
     """Render, build, read back and audit one microsite (in a worker, or in
-    this process); ``customer`` is the whole customer ``site`` was cut from.
+    this process); ``customer`` is the whole customer ``site`` was cut from;
+    ``previous`` the folder holding the previous build's microsites, if any.
     The renderer and MkDocs' theme environment live as long as the process.
     Also returns the process's peak memory so far, in MB."""
+    from .framememo import KeptFrames
     from .audit import audit_microsite
     from .mkdocs_adapter import build_microsite
     from .pipeline import SiteRenderer
@@ -187,8 +189,12 @@ def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path
     folder = site_folder(site.customer.slug, site.audience.id, site.customer.site.path_token)
     # Material's search entries of unchanged pages, and the files the audit found clean, as last time.
     search = _site_memo("search", customer, site.key, "mkdocs-material")
-    build_microsite(artifacts, config, staging / folder, search)
+    # Pages whose frame would come out as last time are taken from the previous build's files.
+    frames = KeptFrames(_site_memo("frames", customer, site.key, "mkdocs", "mkdocs-material", "jinja2", "markupsafe"),
+                        previous / folder if previous is not None else None)
+    build_microsite(artifacts, config, staging / folder, search, frames)
     search.save()
+    frames.save()
     # Read back what subscribers will read, here in the worker, in parallel.
     problems = verify_tree(staging, [folder])
     if problems:
@@ -256,7 +262,8 @@ class _Forked:
 def _build_all(sites: list[Microsite], customers: dict[str, m.Customer], fingerprints: list[str], config: Path,
                staging: Path, jobs: int, audit: tuple[tuple[Needle, ...], tuple[str, ...]],
                progress: Callable[[int, int, str], None] | None,
-               meanwhile: Callable[[], None] | None = None) -> tuple[list[SiteRecord], list[Finding], int]:
+               meanwhile: Callable[[], None] | None = None,
+               previous: Path | None = None) -> tuple[list[SiteRecord], list[Finding], int]:
     """Build every given microsite, ``jobs`` at a time, and run ``meanwhile``
     while they are built (in this process while workers build them, or in a
     fork of it while this process builds a few); records come back in site order,
@@ -273,7 +280,7 @@ def _build_all(sites: list[Microsite], customers: dict[str, m.Customer], fingerp
         try:
             for index, site in enumerate(sites):
                 record, found, peak = build_one(site, customers[site.customer.slug], config, staging,
-                                                fingerprints[index])
+                                                fingerprints[index], previous)
                 records.append(record)
                 findings += found
                 if progress:
@@ -300,7 +307,7 @@ def _build_all(sites: list[Microsite], customers: dict[str, m.Customer], fingerp
         with ProcessPoolExecutor(max_workers=min(workers, len(indexes)), mp_context=context,
                                  initializer=_prepare_process, initargs=audit) as pool:
             futures = {pool.submit(build_one, sites[index], customers[sites[index].customer.slug], config, staging,
-                                   fingerprints[index]): index
+                                   fingerprints[index], previous): index
                        for index in indexes}
             if start == 0 and meanwhile is not None:
                 meanwhile()
@@ -410,7 +417,8 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
         keep_dashboard = not dashboard and in_place and (out_dir / DASHBOARD_FOLDER).is_dir()
         meanwhile = (lambda: _build_dashboard(portfolio, moment, config, staging, signatures)) if with_dashboard else None
         built, findings, peak_mb = _build_all(fresh, customers, [fingerprints[site.key] for site in fresh], config, staging,
-                                     jobs, audit, progress, meanwhile=meanwhile)
+                                              jobs, audit, progress, meanwhile=meanwhile,
+                                              previous=out_dir if before and out_dir.is_dir() else None)
         _refuse_findings(findings)
         by_key = {record.key: record for record in built} | {key: previous[key] for key in reuse}
         records = [dataclasses.replace(by_key[key], valid_until=times[key][0].isoformat(),

@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import logging
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 from mkdocs.commands.build import build as mkdocs_build
@@ -20,6 +22,7 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.theme import Theme
 
 from .diagnostics import BuildError
+from .framememo import KeptFrames, keepable_template
 from .memo import DiskMemo
 from .render.artifacts import MicrositeArtifacts
 from .render.bytecode import bytecode_cache
@@ -51,19 +54,51 @@ def _shared_environment(theme: Theme) -> jinja2.Environment:
     if env is None:
         env = Theme.get_env(theme)
         env.bytecode_cache = bytecode_cache()
-        # Hidden trees (Material's ~15,000 `.icons`) are never copied as
-        # assets (MkDocs filters '.*' and '*/.*'); includes still find them.
-        names = [name for name in env.loader.list_templates()  # type: ignore[union-attr]
-                 if not name.startswith(".") and "/." not in name]
-        env.loader.list_templates = lambda: list(names)  # type: ignore[union-attr, method-assign]
+        listing = env.loader.list_templates  # type: ignore[union-attr]
+        env.loader.list_templates = lambda: _theme_files(theme, listing)  # type: ignore[union-attr, method-assign]
+        keepable_template(env)
         _ENVIRONMENTS[key] = env
     return env
 
 
+_LISTINGS: dict[str, list[str]] = {}
+
+
+def _theme_files(theme: Theme, listing: Callable[[], list[str]]) -> list[str]:
+    """The theme's files MkDocs copies as assets (it asks once per build).
+
+    Hidden trees (Material's ~15,000 `.icons`) are never copied as assets
+    (MkDocs filters '.*' and '*/.*'; includes still find them), yet
+    ``listing`` walks them: 0.15 s at the start of every build process. The
+    list is kept, in this process and between processes, under the versions
+    of MkDocs and Material and the stat of every file in the theme folders
+    outside them (``theme/``), so a file added there is listed."""
+    import material
+    import mkdocs
+
+    from .scan import tree_digest
+
+    packages = tuple(str(Path(module.__file__ or "").resolve().parent) for module in (material, mkdocs))
+    own = [folder for folder in theme.dirs if not str(Path(folder).resolve()).startswith(packages)]
+    key = repr((list(theme.dirs), [tree_digest(folder) for folder in own]))
+    names = _LISTINGS.get(key)
+    if names is None:
+        memo = DiskMemo.named("theme", own[0] if own else theme.dirs[0], "files",
+                              *(version(name) for name in ("mkdocs", "mkdocs-material")))
+        names = memo.get(key)
+        if names is None:
+            names = [name for name in listing() if not name.startswith(".") and "/." not in name]
+            memo.put(key, names)
+            memo.save()
+        _LISTINGS[key] = names
+    return list(names)
+
+
 def build_microsite(artifacts: MicrositeArtifacts, config_file: Path, site_dir: Path,
-                    search_memo: DiskMemo | None = None) -> list[str]:
+                    search_memo: DiskMemo | None = None, frames: KeptFrames | None = None) -> list[str]:
     """Build one microsite into ``site_dir``; returns MkDocs' warnings.
-    ``search_memo`` keeps its pages' search entries between builds (:mod:`cxsite.searchmemo`)."""
+    ``search_memo`` keeps its pages' search entries between builds (:mod:`cxsite.searchmemo`);
+    ``frames`` takes unchanged pages from the previous build (:mod:`cxsite.framememo`)."""
     with tempfile.TemporaryDirectory(prefix="cxsite-docs-") as empty_docs:
         config = load_config(config_file=str(config_file), site_dir=str(site_dir), docs_dir=empty_docs,
                              strict=False)
@@ -73,6 +108,7 @@ def build_microsite(artifacts: MicrositeArtifacts, config_file: Path, site_dir: 
             raise BuildError(f"{config_file} does not enable the cxsite plugin; add '- cxsite' under 'plugins:'")
         plugin.artifacts = artifacts  # type: ignore[attr-defined]
         plugin.search_memo = search_memo  # type: ignore[attr-defined]
+        plugin.frames = frames  # type: ignore[attr-defined]
         handler = _Collect()
         logger = logging.getLogger("mkdocs")
         logger.addHandler(handler)

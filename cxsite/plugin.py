@@ -27,6 +27,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from .diagnostics import CxsiteError, PortfolioError
+from .framememo import CONTEXT_KEY, KeptFrames, customer_settings
 from .memo import DiskMemo
 from .render.artifacts import MicrositeArtifacts, NavItem
 from .render.colours import palette
@@ -66,6 +67,8 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
         super().__init__()
         self.artifacts: MicrositeArtifacts | None = None
         self.search_memo: DiskMemo | None = None  # set by mkdocs_adapter, like the artifacts
+        self.frames: KeptFrames | None = None      # likewise
+        self._presentation: dict[str, Any] = {}
         self._pages: dict[str, Any] = {}
         self._template_context: dict = {}
 
@@ -102,6 +105,9 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
             config.theme["logo"] = artifacts.logo
         self._pages = {page.path: page for page in artifacts.pages}
         self._template_context = self._context()
+        # What the frame of every page shows of the microsite (cxsite.framememo).
+        self._presentation = {name: value for name, value in self._template_context.items() if name != "customer"}
+        self._presentation["customer"] = customer_settings(customer)
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -153,6 +159,10 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
 
     def on_page_context(self, context: dict, /, *, page: Page, config: MkDocsConfig, nav: Any) -> dict:
         context["cxsite"] = self._template_context
+        if self.frames is not None:
+            kept = self.frames.kept_page(config, self._presentation, page)
+            if kept is not None:
+                context[CONTEXT_KEY] = kept   # main.html is not rendered (cxsite.framememo)
         return context
 
     def on_template_context(self, context: dict, /, *, template_name: str, config: MkDocsConfig) -> dict:
@@ -172,7 +182,13 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
         }
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        return patch_material_html(output)
+        if self.frames is None:
+            return patch_material_html(output)
+        if self.frames.taken(page):
+            return output   # the previous build's file, patched then
+        output = patch_material_html(output)
+        self.frames.remember(page, output)
+        return output
 
     def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
         return patch_material_html(output_content)

@@ -401,6 +401,55 @@ def test_a_rebuilt_microsite_indexes_for_search_only_the_pages_that_changed(setu
             (tmp_path / "fresh" / key / "search/search_index.json").read_bytes()
 
 
+def test_a_rebuilt_microsite_renders_through_materials_frame_only_the_pages_that_changed(setup, tmp_path,
+                                                                                         monkeypatch):
+    """Pages whose frame would come out as last time are the previous build's
+    files (cxsite.framememo); the site is byte for byte what a build without
+    anything kept writes, a previous file that was altered is not taken, and
+    a change to what every frame shows renders every page again."""
+    import cxsite.framememo as framememo
+
+    tmp, root, out, build = setup
+    rendered: list[str] = []
+    original = framememo.KeptFrames.remember
+    monkeypatch.setattr(framememo.KeptFrames, "remember",
+                        lambda self, page, output: (rendered.append(page.url), original(self, page, output)))
+
+    def same_as_fresh(name: str) -> None:
+        with monkeypatch.context() as patch:
+            patch.setenv("CXSITE_CACHE", "0")
+            build_portfolio(root, tmp_path / name, config_file=tmp / "mkdocs.yml", cutoff=NOW)
+        for key in ("acme/everyone", "acme/executives"):
+            assert snapshot(out / key) == snapshot(tmp_path / name / key), key
+
+    pages = len(list((out / "acme/everyone").rglob("index.html")))
+    contacts = out / "acme/executives/contacts/index.html"
+    contacts.write_text(contacts.read_text().replace("</body>", "<!-- altered --></body>"))
+    (root / "acme/erp/updates/kickoff.md").write_text(UPDATE.replace("We started.", "Zanzibar cloves arrived."))
+    assert set(build().rebuilt) == {"acme/everyone", "acme/executives"}
+    # The edited update's page in each site, and the altered one.
+    assert sorted(rendered) == ["contacts/", "projects/erp/updates/kickoff/", "projects/erp/updates/kickoff/"]
+    assert "<!-- altered -->" not in contacts.read_text()
+    same_as_fresh("fresh")
+
+    rendered.clear()
+    (root / "acme/customer.yml").write_text(CUSTOMER + "brand: {colour: '#0b6e4f'}\n")
+    assert set(build().rebuilt) == {"acme/everyone", "acme/executives"}
+    assert len(rendered) >= 2 * pages - 2   # every page of both sites (the executives' has one more project view)
+    assert "#0b6e4f" in (out / "acme/everyone/contacts/index.html").read_text()
+    same_as_fresh("fresh-brand")
+
+
+def test_a_file_added_to_the_theme_is_copied_into_every_site(setup):
+    """The theme's list of files is kept between builds (cxsite.mkdocs_adapter._theme_files)
+    under the stat of every file in theme/: a new one is listed and copied."""
+    tmp, _, out, build = setup
+    (tmp / "theme/assets/cxsite/print.css").write_text("@media print { nav { display: none } }")
+    assert set(build().rebuilt) == SITES
+    for key in SITES:
+        assert (out / key / "assets/cxsite/print.css").read_text().startswith("@media print")
+
+
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="{}"/></svg>'
 
 
