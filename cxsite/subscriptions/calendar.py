@@ -45,6 +45,7 @@ from .. import model as m
 from ..paths import SitePaths
 from ..views import Microsite
 from ._common import at_nine, format_day, is_reached, site_paths, site_project, words
+from .eventcache import assemble
 
 __all__ = ["PRODID", "event_uid", "milestone_sequence", "render_calendar", "render_event"]
 
@@ -156,13 +157,34 @@ def _event(site: Microsite, project: m.Project, item: Item) -> Event:
 
 
 @lru_cache(maxsize=64)
-def _timezone(name: str, first: int, last: int) -> Timezone:
+def _timezone(name: str, first: int, last: int) -> bytes:
     """The VTIMEZONE of a zone's transitions from ``first`` to a year after
-    ``last``. Memoised: icalendar walks the transitions each time, and every
-    calendar and "Add to calendar" file of a customer carries the same one.
-    Components are only read when serialised, so sharing one is safe."""
+    ``last``, serialised. Memoised: icalendar walks the transitions each
+    time, and every calendar and "Add to calendar" file of a customer
+    carries the same one."""
     return Timezone.from_tzinfo(ZoneInfo(name), tzid=name, first_date=dt.date(first, 1, 1),
-                                last_date=dt.date(last + 1, 12, 31))
+                                last_date=dt.date(last + 1, 12, 31)).to_ical()
+
+
+class _Serialised:
+    """The events of one microsite serialised once for the site calendar,
+    their project's calendar and their own file. Kept by the identity of the
+    objects (a microsite's view is made anew for every build, and hashing it
+    would walk all of it), for the microsite being rendered only."""
+
+    site: Microsite | None = None
+    events: dict[tuple[int, int], tuple[m.Project, Item, bytes]] = {}
+
+    @classmethod
+    def of(cls, site: Microsite, project: m.Project, item: Item) -> bytes:
+        if cls.site is not site:
+            cls.site, cls.events = site, {}
+        known = cls.events.get((id(project), id(item)))
+        if known is not None and known[0] is project and known[1] is item:
+            return known[2]
+        data = _event(site, project, item).to_ical()
+        cls.events[(id(project), id(item))] = (project, item, data)
+        return data
 
 
 def _calendar(site: Microsite, events: list[tuple[m.Project, Item]], name: str | None) -> bytes:
@@ -175,15 +197,15 @@ def _calendar(site: Microsite, events: list[tuple[m.Project, Item]], name: str |
     if name is not None:
         cal.add("x-wr-calname", name)
         cal.add("x-wr-timezone", customer.timezone)
+    parts = []
     windows = [item.window for _, item in events if isinstance(item, m.Disruption)]
     if windows:
         zone = customer.zone
         first = min(w.start.astimezone(zone) for w in windows).year
         last = max(w.end.astimezone(zone) for w in windows).year
-        cal.add_component(_timezone(customer.timezone, first, last))
-    for project, item in events:
-        cal.add_component(_event(site, project, item))
-    return cal.to_ical()
+        parts.append(_timezone(customer.timezone, first, last))
+    parts.extend(_Serialised.of(site, project, item) for project, item in events)
+    return assemble(cal, parts)   # what cal.to_ical() writes with these components
 
 
 def render_calendar(site: Microsite, project: m.Project | None = None) -> bytes:
