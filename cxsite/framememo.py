@@ -10,70 +10,76 @@ microsite; the rest would be rendered to the same bytes as last time.
 and remembers (in a :class:`~cxsite.memo.DiskMemo`) the digest of the file
 that key gave. When a later build of the microsite meets the same key and
 the previous build's file, still in place, has that digest, the file's
-text is the page: the template is not rendered again
-(:func:`keepable_template` lets the plugin hand it over).
+text is the page: ``main.html`` is not rendered again
+(:func:`keepable_template` lets the plugin hand the text over).
 
 What the key covers:
 
 * **the site** (once per build): the versions of MkDocs, Material, Jinja2
-  and MarkupSafe and cxsite's own source (the memo's name); every file of
-  the theme folders outside those packages (``theme/``); the resolved
-  configuration the templates read (site name and URL, theme options and
-  language, logo, navigation, ``extra``, copyright, repository, extra CSS
-  and scripts, the plugins); what the cxsite plugin gives the templates
-  (alternates, palette, noindex, organisation, time zone) and the
-  customer's own settings without its projects;
+  and MarkupSafe and cxsite's own source (the memo's name); the stat of
+  every file in the theme folders (``theme/`` and the installed themes');
+  the whole configuration as MkDocs loaded it (``mkdocs.yml`` with its
+  ``!ENV`` values resolved, Markdown extensions and their settings, the
+  theme's options, every plugin's name and settings) except the folders
+  of the build; the navigation as MkDocs made it (titles, URLs, sections,
+  each page's metadata); what the cxsite plugin gives the templates (the
+  customer's settings without its projects, alternates, palette, noindex,
+  organisation, zone);
 * **the page**: its URL, source path, title, metadata, whether it is the
   home page, its table of contents, its neighbours and its HTML.
 
-Nothing is kept when another plugin than Material's search and cxsite is
-enabled (it may put anything into a page), or when a theme template reads
-what the key leaves out (the build's date, the customer's projects).
+Nothing is kept when a plugin other than Material's search and cxsite is
+enabled (it may put anything into a page, hooks included), or when a page
+template in a theme folder names what the key leaves out (the build's
+date, the list of all pages): a best-effort check, documented for theme
+authors in docs/scaling.md.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import replace
+import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from .memo import DiskMemo, digest
+from .scan import tree_digest
+from .searchmemo import toc_key
 
 #: Plugins known to add nothing to a page's frame but what the key covers.
 KNOWN_PLUGINS = frozenset({"cxsite", "search", "material/search"})
-#: Words in a theme template that mean it reads what the key does not cover.
-UNCOVERED = ("build_date_utc", "customer.projects")
+#: Names a page template may read that the key does not cover (``pages``, not ``nav_item.pages``).
+UNCOVERED = re.compile(rb"(?<![\w.])(build_date_utc|pages)\b")
 CONTEXT_KEY = "cxsite_kept_page"
 PAGE_TEMPLATE = "main.html"   # MkDocs' template for every page without a 'template' in its metadata
+#: Configuration items that name this build's folders, not what a page shows.
+_BUILD_FOLDERS = frozenset({"site_dir", "docs_dir"})
 
 
-def _theme_files_digest(folders: list[str]) -> str | None:
-    """Digest of every file in the theme ``folders`` outside the installed
-    MkDocs and Material packages (their versions name the memo); ``None``
-    when a template there reads something the key does not cover."""
-    import material
-    import mkdocs
-
-    packages = tuple(os.path.dirname(os.path.abspath(module.__file__ or "")) + os.sep for module in (material, mkdocs))
-    parts = []
+@lru_cache(maxsize=16)
+def _uncovered(folders: tuple[str, ...], state: tuple[str, ...]) -> bool:
+    """A page template in ``folders`` (whose stat is ``state``) names what the key does not cover."""
     for folder in folders:
-        if (os.path.abspath(folder) + os.sep).startswith(packages):
-            continue
-        for path in sorted(Path(folder).rglob("*")):
-            if path.is_file():
+        for path in Path(folder).rglob("*.html"):
+            if not any(part.startswith(".") for part in path.relative_to(folder).parts):
                 data = path.read_bytes()
-                if path.suffix in (".html", ".xml", ".j2") and any(word.encode() in data for word in UNCOVERED):
-                    return None
-                parts.append(f"{path.relative_to(folder).as_posix()}\0".encode() + digest(data))
-    return digest(b"\0".join(parts)).hex()
+                if UNCOVERED.search(data):
+                    return True
+    return False
 
 
-def _toc(items: Any) -> list:
-    return [[item.id, str(item.title), item.url, item.level, _toc(item.children)] for item in items or ()]
+def _nav_key(items: Any) -> list:
+    """The navigation as Material prints it: titles, URLs, sections, pages' metadata."""
+    out = []
+    for item in items or ():
+        meta = getattr(item, "meta", None)
+        out.append([type(item).__name__, str(item.title), getattr(item, "url", None), getattr(item, "is_index", None),
+                    repr(sorted((name, repr(value)) for name, value in meta.items())) if meta else None,
+                    _nav_key(getattr(item, "children", None))])
+    return out
 
 
 def _neighbour(page: Any) -> list[str] | None:
@@ -88,37 +94,38 @@ class KeptFrames:
         self._previous = previous
         self._site: str | None = None
         self._keys: dict[str, bytes] = {}    # page URL -> key, for pages rendered this build
-        self._taken: set[str] = set()        # URLs of the pages taken from the previous build
+        self._taken: dict[str, str] = {}     # page URL -> the previous build's text, handed over
 
-    def site_key(self, config: Any, presentation: dict) -> str | None:
+    def site_key(self, config: Any, nav: Any, presentation: dict) -> str | None:
         """The part of every page's key that is the same for the whole site
         (computed once); ``None`` when frames must not be kept."""
         if self._site is None:
-            theme = _theme_files_digest(list(config.theme.dirs))
-            if theme is None or not set(config.plugins) <= KNOWN_PLUGINS:
+            folders = tuple(config.theme.dirs)
+            state = tuple(tree_digest(folder) for folder in folders)
+            if _uncovered(folders, state) or not set(config.plugins) <= KNOWN_PLUGINS:
                 self._site = ""
             else:
-                settings = {name: repr(config.get(name)) for name in (
-                    "site_name", "site_url", "site_description", "site_author", "copyright", "repo_url",
-                    "repo_name", "edit_uri", "extra", "extra_css", "extra_javascript", "nav",
-                    "use_directory_urls")}
+                settings = {name: repr(value) for name, value in config.items()
+                            if name not in _BUILD_FOLDERS and name not in ("plugins", "theme")}
                 settings["theme"] = repr(sorted((name, repr(value)) for name, value in config.theme.items()))
-                settings["plugins"] = repr(list(config.plugins))
-                settings["cxsite"] = repr(sorted(presentation.items()))
-                self._site = digest(json.dumps([theme, settings], sort_keys=True)).hex()
+                settings["plugins"] = repr([(name, repr(sorted(plugin.config.items())))
+                                            for name, plugin in config.plugins.items()])
+                described = [state, settings, _nav_key(nav.items), repr(sorted(presentation.items()))]
+                self._site = digest(json.dumps(described, sort_keys=True, ensure_ascii=False)).hex()
         return self._site or None
 
-    def page_key(self, site: str, page: Any) -> bytes:
+    @staticmethod
+    def page_key(site: str, page: Any) -> bytes:
         meta = repr(sorted((name, repr(value)) for name, value in page.meta.items()))
         described = json.dumps([site, page.url, page.file.src_uri, str(page.title), meta, page.is_homepage,
-                                _toc(page.toc), _neighbour(page.previous_page), _neighbour(page.next_page)],
+                                toc_key(page.toc), _neighbour(page.previous_page), _neighbour(page.next_page)],
                                ensure_ascii=False)
         return digest(described + "\0" + (page.content or ""))
 
-    def kept_page(self, config: Any, presentation: dict, page: Any) -> str | None:
+    def kept_page(self, config: Any, nav: Any, presentation: dict, page: Any) -> str | None:
         """The page's file from the previous build when its frame would come
         out the same; else ``None`` (and the page is rendered and remembered)."""
-        site = self.site_key(config, presentation)
+        site = self.site_key(config, nav, presentation)
         if site is None or "template" in page.meta:   # only pages rendered by main.html are handed over
             return None
         key = self.page_key(site, page)
@@ -129,32 +136,25 @@ class KeptFrames:
             except OSError:
                 data = None
             if data is not None and digest(data) == known:
-                self._taken.add(page.url)
-                return data.decode("utf-8")
+                text = data.decode("utf-8")
+                self._taken[page.url] = text
+                return text
         self._keys[page.url] = key
         return None
 
-    @property
-    def kept(self) -> int:
-        """How many pages were taken from the previous build."""
-        return len(self._taken)
-
-    def taken(self, page: Any) -> bool:
-        return page.url in self._taken
+    def taken(self, page: Any, output: str) -> bool:
+        """``output`` is the previous build's file handed over for ``page``
+        (not a page that was rendered after all)."""
+        return self._taken.get(page.url) is output
 
     def remember(self, page: Any, output: str) -> None:
-        """Remember what a rendered page's file will hold (as MkDocs writes it)."""
+        """Remember what a rendered page's file holds (as MkDocs writes it)."""
         key = self._keys.pop(page.url, None)
         if key is not None:
             self._memo.put(key, digest(output.encode("utf-8", errors="xmlcharrefreplace")))
 
     def save(self) -> None:
         self._memo.save()
-
-
-def customer_settings(customer: Any) -> str:
-    """The customer's own settings a theme template may read (not its projects)."""
-    return repr(replace(customer, projects=()))
 
 
 class _KeepableTemplate:
@@ -174,8 +174,8 @@ class _KeepableTemplate:
 
 
 def keepable_template(env: jinja2.Environment) -> None:
-    """Make ``env`` (MkDocs' theme environment) return templates that can
-    hand over a kept page (see :class:`KeptFrames`)."""
+    """Make ``env`` (MkDocs' theme environment) return a ``main.html`` that
+    can hand over a kept page (see :class:`KeptFrames`)."""
     if getattr(env, "_cxsite_keepable", False):
         return
     get_template = env.get_template

@@ -70,20 +70,17 @@ def _theme_files(theme: Theme, listing: Callable[[], list[str]]) -> list[str]:
     Hidden trees (Material's ~15,000 `.icons`) are never copied as assets
     (MkDocs filters '.*' and '*/.*'; includes still find them), yet
     ``listing`` walks them: 0.15 s at the start of every build process. The
-    list is kept, in this process and between processes, under the versions
-    of MkDocs and Material and the stat of every file in the theme folders
-    outside them (``theme/``), so a file added there is listed."""
-    import material
-    import mkdocs
-
+    list is kept, in this process and between processes, under the stat of
+    every other file in the theme folders (``theme/`` and the installed
+    themes', so a file added to any is listed) and the versions of MkDocs
+    and Material."""
     from .scan import tree_digest
 
-    packages = tuple(str(Path(module.__file__ or "").resolve().parent) for module in (material, mkdocs))
-    own = [folder for folder in theme.dirs if not str(Path(folder).resolve()).startswith(packages)]
-    key = repr((list(theme.dirs), [tree_digest(folder) for folder in own]))
+    key = repr([(folder, tree_digest(folder)) for folder in theme.dirs])   # tree_digest skips hidden entries
     names = _LISTINGS.get(key)
     if names is None:
-        memo = DiskMemo.named("theme", own[0] if own else theme.dirs[0], "files",
+        # Kept beside the first theme folder's other caches (the memo is scoped by a folder's path).
+        memo = DiskMemo.named("theme", theme.dirs[0], "files",
                               *(version(name) for name in ("mkdocs", "mkdocs-material")))
         names = memo.get(key)
         if names is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,13 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from .diagnostics import CxsiteError, PortfolioError
-from .framememo import CONTEXT_KEY, KeptFrames, customer_settings
+from .framememo import CONTEXT_KEY, KeptFrames
 from .memo import DiskMemo
 from .render.artifacts import MicrositeArtifacts, NavItem
 from .render.colours import palette
@@ -68,7 +69,6 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
         self.artifacts: MicrositeArtifacts | None = None
         self.search_memo: DiskMemo | None = None  # set by mkdocs_adapter, like the artifacts
         self.frames: KeptFrames | None = None      # likewise
-        self._presentation: dict[str, Any] = {}
         self._pages: dict[str, Any] = {}
         self._template_context: dict = {}
 
@@ -105,9 +105,6 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
             config.theme["logo"] = artifacts.logo
         self._pages = {page.path: page for page in artifacts.pages}
         self._template_context = self._context()
-        # What the frame of every page shows of the microsite (cxsite.framememo).
-        self._presentation = {name: value for name, value in self._template_context.items() if name != "customer"}
-        self._presentation["customer"] = customer_settings(customer)
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -160,7 +157,7 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
     def on_page_context(self, context: dict, /, *, page: Page, config: MkDocsConfig, nav: Any) -> dict:
         context["cxsite"] = self._template_context
         if self.frames is not None:
-            kept = self.frames.kept_page(config, self._presentation, page)
+            kept = self.frames.kept_page(config, nav, self._template_context, page)
             if kept is not None:
                 context[CONTEXT_KEY] = kept   # main.html is not rendered (cxsite.framememo)
         return context
@@ -177,14 +174,17 @@ class CxsitePlugin(BasePlugin[CxsitePluginConfig]):
             "palette": palette(self.artifacts.site.customer.brand.colour),
             "noindex": self.artifacts.site.customer.site.access.value != "public",
             "organisation": self.artifacts.site.organisation,
-            "customer": self.artifacts.site.customer,
+            # The customer's own settings, not its projects: they are all a page's
+            # frame may show (and all cxsite.framememo keys it by).
+            "customer": replace(self.artifacts.site.customer, projects=()),
             "zone": self.artifacts.site.customer.timezone,
         }
 
+    @event_priority(-100)   # last: a kept page's file is what this returned last time
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         if self.frames is None:
             return patch_material_html(output)
-        if self.frames.taken(page):
+        if self.frames.taken(page, output):
             return output   # the previous build's file, patched then
         output = patch_material_html(output)
         self.frames.remember(page, output)

@@ -21,15 +21,16 @@ from typing import Any, Callable
 from .memo import DiskMemo, digest
 
 
-def _toc(items: Any) -> list:
-    return [[item.id, str(item.title), item.url, _toc(item.children)] for item in items or ()]
+def toc_key(items: Any) -> list:
+    """A page's table of contents (MkDocs' ``page.toc``) as plain data."""
+    return [[item.id, str(item.title), item.url, item.level, toc_key(item.children)] for item in items or ()]
 
 
 def page_key(page: Any, segmenter: str) -> bytes:
     """Everything Material's indexer reads from ``page``; ``segmenter`` names
     how Chinese text is segmented (empty without jieba)."""
     meta = {name: repr(page.meta[name]) for name in ("search", "tags", "title") if name in page.meta}
-    described = json.dumps([page.url, str(page.title), _toc(page.toc), meta, segmenter], ensure_ascii=False)
+    described = json.dumps([page.url, str(page.title), toc_key(page.toc), meta, segmenter], ensure_ascii=False)
     return digest(described + "\0" + (page.content or ""))
 
 
