@@ -122,6 +122,26 @@ def test_an_edit_views_only_its_customer_and_the_others_keep_their_embargoes(set
     assert (out / "beta/everyone/projects/crm/updates/later/index.html").is_file()
 
 
+def test_the_scheduled_build_after_a_push_views_no_customer_the_push_did_not_change(setup, monkeypatch):
+    """A push builds with --changed --no-dashboard, the scheduled build then
+    scans: it keeps the records of every customer, and only the dashboard is new."""
+    import cxsite.views as views
+
+    _, root, out, build = setup
+    kickoff = root / "acme/erp/updates/kickoff.md"
+    kickoff.write_text(UPDATE.replace("We started.", "We started on time."))
+    assert set(build(changed=[kickoff], dashboard=False).rebuilt) == {"acme/everyone", "acme/executives"}
+    viewed = []
+    original = views.microsite
+    monkeypatch.setattr(views, "microsite", lambda portfolio, customer, *rest: (
+        viewed.append(customer.slug), original(portfolio, customer, *rest))[1])
+    dashboard = out / "_internal/dashboard/index.html"
+    skipped = dashboard.stat().st_mtime_ns
+    result = build(NOW + dt.timedelta(minutes=5))
+    assert result.rebuilt == () and viewed == []
+    assert dashboard.stat().st_mtime_ns != skipped   # brought up to date
+
+
 def test_theme_assets_are_stored_once(setup):
     _, _, out, _ = setup
     css = [out / site / "assets/stylesheets" for site in sorted(SITES)]
