@@ -430,7 +430,9 @@ class _Pages:
                 health = row["project"].health.value
                 totals[health] = totals.get(health, 0) + 1
             derived = (self.loc.zone.key, tuple(_row_key(row) for row in rows))
-            sections.append(self.blocks.of("overview", customer, derived, lambda: self._section(customer, rows)))
+            # Kept as plain text: a Markup subclass unpickles several times slower.
+            sections.append(Markup(self.blocks.of("overview", customer, derived,
+                                                  lambda: str(self._section(customer, rows)))))
         return self.render("overview.html", DashboardPaths.home, "Overview",
                            description="Internal portfolio dashboard", sections=sections, totals=totals,
                            findings_count=len(self.findings))
@@ -532,8 +534,8 @@ class _Pages:
 
     def findings_page(self) -> PageArtifact:
         groups = _finding_groups(self.portfolio, self.findings)
-        listed = self.blocks.by_content("findings", repr(groups), lambda: self.fragment(
-            "_findings.html", DashboardPaths.findings, groups=groups))
+        listed = Markup(self.blocks.by_content("findings", repr(groups), lambda: str(self.fragment(
+            "_findings.html", DashboardPaths.findings, groups=groups))))
         return self.render("findings.html", DashboardPaths.findings, "CX findings", groups_html=listed,
                            total=len(self.findings))
 

@@ -80,9 +80,10 @@ def told_updates(customer: m.Customer, project: m.Project, cutoff: dt.datetime) 
     see the project can read at ``cutoff`` (what the customer has been told),
     newest first as the model keeps them."""
     audiences = [a.id for a in customer.audiences if visible_to(a.id, project)]
-    for update in project.updates:
-        if (not update.internal and not update.draft and release_time(update) <= cutoff
-                and any(visible_to(a, update) for a in audiences)):
+    for update in project.updates:   # the dashboard and the CX rules ask for 2,500 projects: kept lean
+        if update.internal or update.draft or release_time(update) > cutoff:
+            continue
+        if audiences and (not update.audiences or any(a in update.audiences for a in audiences)):
             yield update
 
 
