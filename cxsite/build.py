@@ -364,9 +364,10 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
     portfolio, warnings = load_portfolio(projects_dir, unchanged=trusted, scan=scan, signatures=signatures,
                                          freeze=freeze)
     shared = _shared_inputs(portfolio, scan, signatures)
-    if scan is None and _still_valid(before, moment, code):
-        # --changed: a changed top-level path would have made this build scan, so the
-        # top is as the last build recorded it (the next scan can then trust this one).
+    if touched is not None:
+        # --changed did not scan: record the top of the portfolio as the last scan found it.
+        # The next scan compares that with what it finds, so a change to the top that was
+        # not listed is still noticed then, and an untouched top lets it trust this build.
         shared["top"] = (before.get("shared") or {}).get("top")
     # Customers whose model is the one the previous build used keep their microsites' fingerprints.
     trusted = {} if only else _unchanged_customers(before, code, moment, shared, signatures,

@@ -201,3 +201,27 @@ def test_verify_reports_events_missing_what_clients_need():
               b"DTSTART:20260101T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
     assert verify_outputs({"calendar.ics": broken}) == ["calendar.ics: a@x has no DTSTAMP"]
     assert verify_outputs({"x.ics": b"not a calendar"})[0].startswith("x.ics: not a valid calendar")
+
+
+def test_calendars_are_what_icalendar_writes_and_share_each_events_bytes(portfolio):
+    """Calendars are assembled from serialised events and a serialised
+    VTIMEZONE; the bytes are those icalendar writes for the same components,
+    and one event reads the same in the site calendar, its project's and its own file."""
+    root = portfolio({"acme/erp/project.yml": project_yml(more=DST_DISRUPTION)})
+    site = site_of(root)
+    shared: dict = {}
+    data = render_calendar(site, serialised=shared)
+    parsed = Calendar.from_ical(data)
+    assert parsed.walk("VTIMEZONE") and len(parsed.walk("VEVENT")) >= 3
+    rebuilt = Calendar()
+    for name, value in parsed.property_items(recursive=False)[1:-1]:
+        rebuilt.add(name, value, encode=False)
+    for component in parsed.subcomponents:
+        rebuilt.add_component(component)
+    assert rebuilt.to_ical() == data
+    project = site.customer.projects[0]
+    disruption = next(d for d in project.disruptions if d.id == "dst-move")
+    alone = render_event(site, project, disruption, shared)
+    assert render_event(site, project, disruption) == alone   # the same bytes without sharing
+    event = Calendar.from_ical(alone).walk("VEVENT")[0].to_ical()
+    assert event in data and event in render_calendar(site, project, shared)

@@ -142,6 +142,19 @@ def test_the_scheduled_build_after_a_push_views_no_customer_the_push_did_not_cha
     assert dashboard.stat().st_mtime_ns != skipped   # brought up to date
 
 
+def test_a_change_to_team_yml_a_push_did_not_list_is_noticed_by_the_next_scan(setup):
+    """--changed trusts the paths it is given; the scheduled scan after it
+    finds what was left out and rebuilds what shows it."""
+    _, root, out, build = setup
+    kickoff = root / "acme/erp/updates/kickoff.md"
+    kickoff.write_text(UPDATE.replace("We started.", "We started on time."))
+    (root / "team.yml").write_text(TEAM.replace("Tom Okafor", "Tom Okafor-Smith"))
+    build(changed=[kickoff], dashboard=False)
+    assert "Tom Okafor-Smith" not in (out / "beta/everyone/contacts/index.html").read_text()
+    assert "beta/everyone" in build(NOW + dt.timedelta(minutes=5)).rebuilt
+    assert "Tom Okafor-Smith" in (out / "beta/everyone/contacts/index.html").read_text()
+
+
 def test_theme_assets_are_stored_once(setup):
     _, _, out, _ = setup
     css = [out / site / "assets/stylesheets" for site in sorted(SITES)]

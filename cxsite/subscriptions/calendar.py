@@ -166,28 +166,25 @@ def _timezone(name: str, first: int, last: int) -> bytes:
                                 last_date=dt.date(last + 1, 12, 31)).to_ical()
 
 
-class _Serialised:
-    """The events of one microsite serialised once for the site calendar,
-    their project's calendar and their own file. Kept by the identity of the
-    objects (a microsite's view is made anew for every build, and hashing it
-    would walk all of it), for the microsite being rendered only."""
-
-    site: Microsite | None = None
-    events: dict[tuple[int, int], tuple[m.Project, Item, bytes]] = {}
-
-    @classmethod
-    def of(cls, site: Microsite, project: m.Project, item: Item) -> bytes:
-        if cls.site is not site:
-            cls.site, cls.events = site, {}
-        known = cls.events.get((id(project), id(item)))
-        if known is not None and known[0] is project and known[1] is item:
-            return known[2]
-        data = _event(site, project, item).to_ical()
-        cls.events[(id(project), id(item))] = (project, item, data)
-        return data
+#: A microsite's events serialised once for its site calendar, their project's
+#: calendar and their own file (see :func:`render_calendar`): by the identity
+#: of the project and the item, kept with them so their ids stay theirs.
+Serialised = dict[tuple[int, int], tuple[m.Project, Item, bytes]]
 
 
-def _calendar(site: Microsite, events: list[tuple[m.Project, Item]], name: str | None) -> bytes:
+def _event_bytes(site: Microsite, project: m.Project, item: Item, serialised: Serialised | None) -> bytes:
+    if serialised is None:
+        return _event(site, project, item).to_ical()
+    known = serialised.get((id(project), id(item)))
+    if known is not None and known[0] is project and known[1] is item:
+        return known[2]
+    data = _event(site, project, item).to_ical()
+    serialised[(id(project), id(item))] = (project, item, data)
+    return data
+
+
+def _calendar(site: Microsite, events: list[tuple[m.Project, Item]], name: str | None,
+              serialised: Serialised | None) -> bytes:
     customer = site.customer
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -204,29 +201,32 @@ def _calendar(site: Microsite, events: list[tuple[m.Project, Item]], name: str |
         first = min(w.start.astimezone(zone) for w in windows).year
         last = max(w.end.astimezone(zone) for w in windows).year
         parts.append(_timezone(customer.timezone, first, last))
-    parts.extend(_Serialised.of(site, project, item) for project, item in events)
+    parts.extend(_event_bytes(site, project, item, serialised) for project, item in events)
     return assemble(cal, parts)   # what cal.to_ical() writes with these components
 
 
-def render_calendar(site: Microsite, project: m.Project | None = None) -> bytes:
+def render_calendar(site: Microsite, project: m.Project | None = None,
+                    serialised: Serialised | None = None) -> bytes:
     """Every milestone and disruption of the microsite (or of one of its
     projects) as a subscribable calendar. ``project`` is looked up on the
-    microsite, so only what the audience may see is used."""
+    microsite, so only what the audience may see is used. ``serialised``,
+    one dict per microsite, lets its calendars and event files share each
+    event's bytes."""
     projects = (site_project(site, project),) if project is not None else site.customer.projects
     events: list[tuple[m.Project, Item]] = []
     for owner in projects:
         events.extend((owner, milestone) for milestone in owner.milestones)
         events.extend((owner, disruption) for disruption in owner.disruptions)
     name = site.customer.name if project is None else f"{site.customer.name} – {projects[0].name}"
-    return _calendar(site, events, name)
+    return _calendar(site, events, name, serialised)
 
 
-def render_event(site: Microsite, project: m.Project, item: Item) -> bytes:
+def render_event(site: Microsite, project: m.Project, item: Item, serialised: Serialised | None = None) -> bytes:
     """One milestone or disruption as an .ics file ("Add to calendar"): the
     same UID, SEQUENCE and content as in the subscribable calendars."""
     owner = site_project(site, project)
     candidates: tuple[Item, ...] = owner.disruptions if isinstance(item, m.Disruption) else owner.milestones
     for candidate in candidates:
         if candidate.id == item.id:
-            return _calendar(site, [(owner, candidate)], None)
+            return _calendar(site, [(owner, candidate)], None, serialised)
     raise KeyError(f"'{item.id}' is not on project '{owner.slug}' of the microsite {site.key}")
