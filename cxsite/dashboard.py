@@ -67,7 +67,7 @@ from .render.pages import PageRenderer, toc_of
 from .rules import DEFAULT_GRACE_DAYS, LOW_SURVEY_SHARE, rule_names
 from .subscriptions._common import at_nine
 from .subscriptions.calendar import event_uid, milestone_day, milestone_sequence
-from .subscriptions.eventcache import assemble, event_bytes
+from .subscriptions.assembly import assemble, event_bytes
 from .views import Microsite, release_time, told_updates
 
 __all__ = ["DASHBOARD_AUDIENCE", "DASHBOARD_FOLDER", "DASHBOARD_SLUG", "DashboardPaths", "dashboard_site",
@@ -394,24 +394,24 @@ class _Pages:
     def today(self, customer: m.Customer) -> dt.date:
         return self.cutoff.astimezone(customer.zone).date()
 
-    def render(self, template: str, path: str, title: str, description: str = "", **values: object) -> PageArtifact:
+    def _html(self, template: str, path: str, **values: object) -> str:
+        """``dashboard/<template>`` for the page at ``path``, with what every dashboard template reads."""
         def link(target: str) -> str:
             return SitePaths.relative(path, target)
 
-        html = self.renderer.env.get_template(f"dashboard/{template}").render(
-            site=self.site, portfolio=self.portfolio, loc=self.loc, t=self.loc.t, md=self.renderer.md,
-            link=link, dpaths=DashboardPaths, now=self.cutoff, today=self.cutoff.astimezone(self.loc.zone).date(),
-            as_of=self.loc.datetime(self.cutoff), zone=self.site.customer.timezone, **values)
+        return self.renderer.env.get_template(f"dashboard/{template}").render(
+            loc=self.loc, t=self.loc.t, md=self.renderer.md, link=link, dpaths=DashboardPaths, **values)
+
+    def render(self, template: str, path: str, title: str, description: str = "", **values: object) -> PageArtifact:
+        html = self._html(template, path, site=self.site, portfolio=self.portfolio, now=self.cutoff,
+                          today=self.cutoff.astimezone(self.loc.zone).date(), as_of=self.loc.datetime(self.cutoff),
+                          zone=self.site.customer.timezone, **values)
         return PageArtifact(path, title, html, toc_of(html), description)
 
-    def fragment(self, template: str, path: str, **values: object) -> Markup:
-        """Part of the page at ``path``, kept between builds (:class:`_Blocks`):
-        it is given neither the time nor the portfolio."""
-        def link(target: str) -> str:
-            return SitePaths.relative(path, target)
-
-        return Markup(self.renderer.env.get_template(f"dashboard/{template}").render(
-            loc=self.loc, t=self.loc.t, md=self.renderer.md, link=link, dpaths=DashboardPaths, **values))
+    def fragment(self, template: str, path: str, **values: object) -> str:
+        """HTML of part of the page at ``path``, kept between builds as text
+        (:class:`_Blocks`): it is given neither the time nor the portfolio."""
+        return self._html(template, path, **values)
 
     # ---------------------------------------------------------- overview
 
@@ -430,9 +430,8 @@ class _Pages:
                 health = row["project"].health.value
                 totals[health] = totals.get(health, 0) + 1
             derived = (self.loc.zone.key, tuple(_row_key(row) for row in rows))
-            # Kept as plain text: a Markup subclass unpickles several times slower.
-            sections.append(Markup(self.blocks.of("overview", customer, derived,
-                                                  lambda: str(self._section(customer, rows)))))
+            # Kept as plain text (a Markup subclass unpickles several times slower), marked safe here.
+            sections.append(Markup(self.blocks.of("overview", customer, derived, lambda: self._section(customer, rows))))
         return self.render("overview.html", DashboardPaths.home, "Overview",
                            description="Internal portfolio dashboard", sections=sections, totals=totals,
                            findings_count=len(self.findings))
@@ -450,7 +449,7 @@ class _Pages:
             "findings": per_project.get((customer.slug, project.slug), 0),
         }
 
-    def _section(self, customer: m.Customer, rows: list[dict]) -> Markup:
+    def _section(self, customer: m.Customer, rows: list[dict]) -> str:
         """One customer's section of the overview; ``rows`` hold what changes
         with the time, the rest is read from the model here."""
         cards = []
@@ -534,8 +533,8 @@ class _Pages:
 
     def findings_page(self) -> PageArtifact:
         groups = _finding_groups(self.portfolio, self.findings)
-        listed = Markup(self.blocks.by_content("findings", repr(groups), lambda: str(self.fragment(
-            "_findings.html", DashboardPaths.findings, groups=groups))))
+        listed = Markup(self.blocks.by_content("findings", repr(groups), lambda: self.fragment(
+            "_findings.html", DashboardPaths.findings, groups=groups)))
         return self.render("findings.html", DashboardPaths.findings, "CX findings", groups_html=listed,
                            total=len(self.findings))
 

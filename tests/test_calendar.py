@@ -220,3 +220,30 @@ def test_calendars_are_what_icalendar_writes_and_share_each_events_bytes(portfol
     assert render_event(site, project, disruption) == alone   # the same bytes without sharing
     event = Calendar.from_ical(alone).walk("VEVENT")[0].to_ical()
     assert event in data and event in render_calendar(site, project, shared)
+
+
+def test_a_calendar_assembled_from_serialised_events_is_what_icalendar_writes_for_them():
+    import datetime as dt
+
+    from icalendar import Calendar, Event
+
+    from cxsite.subscriptions.assembly import assemble, event_bytes
+
+    fields = [
+        [("uid", "a@x"), ("dtstamp", dt.datetime(2026, 1, 1, 9, tzinfo=dt.timezone.utc)), ("sequence", 2),
+         ("dtstart", dt.date(2026, 3, 1)), ("dtend", dt.date(2026, 3, 2)), ("summary", "Go-live; phase 1, site A"),
+         ("description", "A long description " * 20), ("categories", ["Milestone", "Acme & Co"])],
+        [("uid", "b@x"), ("dtstamp", dt.datetime(2026, 1, 2, 9, tzinfo=dt.timezone.utc)), ("summary", "Ünïcödé")],
+    ]
+    header = Calendar()
+    header.add("prodid", "-//test//EN")
+    header.add("version", "2.0")
+    whole = Calendar()
+    whole.add("prodid", "-//test//EN")
+    whole.add("version", "2.0")
+    for one in fields:
+        event = Event()
+        for name, value in one:
+            event.add(name, value)
+        whole.add_component(event)
+    assert assemble(header, [event_bytes(one) for one in fields]) == whole.to_ical()

@@ -45,7 +45,7 @@ from .. import model as m
 from ..paths import SitePaths
 from ..views import Microsite
 from ._common import at_nine, format_day, is_reached, site_paths, site_project, words
-from .eventcache import assemble
+from .assembly import assemble
 
 __all__ = ["PRODID", "event_uid", "milestone_sequence", "render_calendar", "render_event"]
 
