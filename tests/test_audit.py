@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -352,15 +351,11 @@ def test_cli_explains_a_missing_manifest_and_a_broken_portfolio(built, tmp_path,
 
 # ------------------------------------------------------------------- demo
 
-def test_the_demo_portfolio_builds_and_audits_clean_in_a_few_seconds(tmp_path):
+def test_the_demo_portfolio_builds_and_audits_clean(tmp_path):
     out = tmp_path / "site"
     build_portfolio(DEMO, out, config_file=CONFIG, cutoff=NOW)
     portfolio_model = load_portfolio(DEMO)[0]
-    started = time.perf_counter()
-    findings = audit_site(out, portfolio_model)
-    elapsed = time.perf_counter() - started
-    assert [f.format() for f in findings] == []
-    assert elapsed < 20, f"the demo audit took {elapsed:.1f} s"
+    assert [f.format() for f in audit_site(out, portfolio_model)] == []
 
 
 # ------------------------------------------------------- kept between builds

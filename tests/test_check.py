@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -221,13 +220,11 @@ def test_github_format_prints_annotations(portfolio):
     assert "acme/erp/project.yml,line=4,col=9::'green' is not one of on_track, at_risk, off_track" in annotation
 
 
-def test_alias_bomb_is_refused_quickly(portfolio):
+def test_alias_bomb_is_refused_before_it_is_expanded(portfolio):
     bomb = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     bomb += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
     root = portfolio({"acme/erp/project.yml": PROJECT + "\n".join(bomb) + "\n"})
-    started = time.perf_counter()
     found = messages(root)
-    assert time.perf_counter() - started < 5
     assert ("acme/erp/project.yml:1:1: error: more than 50000 values once aliases are expanded (remove the anchors "
             "(&) and aliases (*) that repeat each other)") in found
 
@@ -237,9 +234,7 @@ def test_huge_file_is_refused_without_reading_it(portfolio):
     big = root / "acme/erp/updates/huge.md"
     with big.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)
-    started = time.perf_counter()
     found = messages(root)
-    assert time.perf_counter() - started < 5
     assert ("acme/erp/updates/huge.md: error: file is 50.0 MiB; at most 512 KiB is allowed (split it up or remove "
             "pasted data)") in found
 
@@ -258,11 +253,8 @@ def test_symlink_out_of_the_portfolio_is_refused(portfolio, tmp_path):
             "the portfolio instead of linking to it)") in messages(root)
 
 
-def test_check_on_the_demo_is_fast():
-    """Not a timing test: a sanity bound ten times the figure in the notes."""
-    started = time.perf_counter()
-    check_portfolio(DEMO)
-    assert time.perf_counter() - started < 10
+def test_the_demo_portfolio_checks_clean():
+    assert [d.format() for d in check_portfolio(DEMO)] == []
 
 
 def test_feeds_need_a_base_url(portfolio):

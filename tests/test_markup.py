@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 import re
 import textwrap
-import time
 from html import unescape
 from html.parser import HTMLParser
 
@@ -469,12 +468,13 @@ def test_excerpt_never_exceeds_the_limit(text, limit):
 
 # ============================================================ bounded work
 
-def timed(function, *args):
-    start = time.perf_counter()
+def outcome(function, *args):
+    """What ``function(*args)`` returned, or the exception it raised. (How
+    long these take is measured by scripts/bench, never asserted here.)"""
     try:
-        return function(*args), time.perf_counter() - start
+        return function(*args)
     except Exception as exc:  # noqa: BLE001 - returned for the caller to inspect
-        return exc, time.perf_counter() - start
+        return exc
 
 
 def normal_update(size: int) -> str:
@@ -520,19 +520,16 @@ def normal_update(size: int) -> str:
     return "\n\n".join(blocks)[:size]
 
 
-def test_a_100_kb_update_renders_well_under_a_second():
+def test_a_100_kb_update_of_ordinary_markup_renders():
     text = normal_update(100_000)
     assert 99_000 <= len(text.encode()) <= 100_000
-    best = min(timed(MarkdownRenderer().render, text)[1] for _ in range(3))
-    assert best < 1.0
-    assert isinstance(MarkdownRenderer().render(text), RenderedMarkdown)
+    assert isinstance(outcome(MarkdownRenderer().render, text), RenderedMarkdown)
 
 
-def test_30000_brackets_are_refused_well_under_a_second():
-    error, seconds = timed(MarkdownRenderer().render, "[" * 30_000)
+def test_30000_brackets_are_refused_before_conversion():
+    error = outcome(MarkdownRenderer().render, "[" * 30_000)
     assert isinstance(error, MarkdownTooComplex)
     assert "brackets" in str(error)
-    assert seconds < 0.5
 
 
 PATHOLOGICAL = {
@@ -561,53 +558,50 @@ PATHOLOGICAL = {
 
 
 @pytest.mark.parametrize("body, words", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
-def test_pathological_bodies_are_refused_quickly_with_a_reason(body, words):
+def test_pathological_bodies_are_refused_with_a_reason(body, words):
     assert len(body.encode()) <= MAX_BYTES
-    error, seconds = timed(MarkdownRenderer().render, body)
+    error = outcome(MarkdownRenderer().render, body)
     assert isinstance(error, MarkdownTooComplex), error
     assert error.hint
-    assert seconds < 0.5                            # (1-75 ms)
     # render() raises the first problem; check() names them all.
     assert any(words in d.message for d in RENDERER.check(body, BODY))
 
 
 def test_a_body_over_200_kb_is_refused():
-    error, _ = timed(MarkdownRenderer().render, "word " * 50_000)
+    error = outcome(MarkdownRenderer().render, "word " * 50_000)
     assert isinstance(error, MarkdownTooLarge)
     assert str(error) == "update body is too large (244 KB; at most 200 KB)"
 
 
-def test_a_huge_body_is_refused_without_reading_it_all():
-    error, seconds = timed(MarkdownRenderer().render, "a" * 50_000_000)
+def test_a_huge_body_is_refused_by_its_size():
+    error = outcome(MarkdownRenderer().render, "a" * 50_000_000)
     assert isinstance(error, MarkdownTooLarge)
-    assert seconds < 0.5
 
 
-def test_bodies_just_under_the_limits_still_render_in_about_a_second():
+def test_bodies_just_under_the_limits_still_render():
     """The other side of the limits: a body that passes the pre-check is
-    converted in bounded time (the worst shapes found while calibrating)."""
+    converted (the worst shapes found while calibrating; scripts/bench
+    times them)."""
     for body in ["[" * 500, "\\*[\\\\===" * 120, "# a\n" * 900, "```x\n" * 600, "a\n\n" * 5_000, "*a* " * 2_900,
                  "*a*\n\n" * 2_700,
                  "".join("    " * i + "- a\n" for i in range(20))]:
-        result, _ = timed(MarkdownRenderer().render, body)
+        result = outcome(MarkdownRenderer().render, body)
         assert isinstance(result, RenderedMarkdown), (body[:20], result)
-        seconds = min(timed(MarkdownRenderer().render, body)[1] for _ in range(2))
-        assert seconds < 2.5, body[:20]             # (0.1-0.8 s on an idle machine)
 
 
 @pytest.mark.parametrize("mark", list("-_*=#`[]()<>{}|&\\:!~+.'\"^"))
-def test_the_precheck_itself_is_linear_on_runs_of_any_mark(mark):
-    """The pre-check's own regular expressions must not backtrack."""
+def test_the_precheck_reads_long_runs_of_any_mark(mark):
+    """The pre-check's own regular expressions must not backtrack (a run of
+    one mark is where they would; scripts/bench times these bodies)."""
     for body in [mark * 150_000, mark * 150_000 + "x", (mark + " ") * 75_000 + "x", (mark + "  ") * 50_000,
                  "a" + mark * 150_000 + "a", (mark + "a") * 75_000, (mark + "\n") * 75_000]:
-        _, seconds = timed(markup.precheck, body)
-        assert seconds < 2.0, (mark, body[:8])     # (0.1-0.3 s; backtracking would take minutes)
+        assert isinstance(markup.precheck(body), list), (mark, body[:8])
 
 
 def test_a_recursion_error_that_slips_past_the_precheck_becomes_too_complex(monkeypatch):
     renderer = MarkdownRenderer()
     monkeypatch.setattr(markup, "MAX_NESTING", 10_000)       # let a deep list through
-    error, _ = timed(renderer.render, "- " * 2_000 + "x")
+    error = outcome(renderer.render, "- " * 2_000 + "x")
     assert isinstance(error, MarkdownTooComplex)
     assert str(error) == "update body is too deeply nested to convert"
     assert renderer.check("- " * 2_000 + "x", BODY)[0].message == "update body is too deeply nested to convert"
@@ -618,7 +612,7 @@ def test_a_recursion_error_that_slips_past_the_precheck_becomes_too_complex(monk
 def test_a_python_markdown_crash_becomes_too_complex_too():
     """Python-Markdown 3.11 raises RuntimeError on these footnotes (found by fuzzing)."""
     renderer = MarkdownRenderer()
-    error, _ = timed(renderer.render, "[^]:[^1]:\n[^^]:")
+    error = outcome(renderer.render, "[^]:[^1]:\n[^^]:")
     assert isinstance(error, MarkdownTooComplex)
     assert str(error).startswith("update body could not be converted (RuntimeError: ")
     assert renderer.render("*fine*").html == "<p><em>fine</em></p>"
