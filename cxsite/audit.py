@@ -55,7 +55,6 @@ from typing import Callable, Iterable, Iterator, Mapping
 from . import model as m
 from .buildsetup import DASHBOARD_SLUG, MANIFEST
 from .diagnostics import CxsiteError
-from .memo import DiskMemo, digest
 from .paths import site_folder
 from .views import Microsite, microsite, release_time
 
@@ -302,24 +301,18 @@ class NeedleSearch:
     def find_all(self, haystack: _Haystack) -> list[tuple[Needle, int]]:
         """Each needle found in ``haystack``, with the index of its first
         occurrence that stands on word boundaries."""
-        return self.scan(haystack)[0]
-
-    def scan(self, haystack: _Haystack) -> tuple[list[tuple[Needle, int]], bool]:
-        """:meth:`find_all`, and whether any needle stood in ``haystack`` at
-        all, even one exempt because the audience may see it."""
         if not self._needles:
-            return [], False
-        text, first, touched = haystack.text, {}, False
+            return []
+        text, first = haystack.text, {}
         for end, found in self._automaton.iter(text):
             if found in first:
                 continue
             needle, start = self._needles[found], end - len(found) + 1
             if needle.bounded and not _bounded(text, start, end + 1, needle.token):
                 continue
-            touched = True
             if not self._is_exempt(needle):
                 first[found] = start
-        return [(self._needles[found], index) for found, index in first.items()], touched
+        return [(self._needles[found], index) for found, index in first.items()]
 
 
 def _is_word(char: str, token: bool) -> bool:
@@ -587,22 +580,17 @@ def _is_theme_asset(relative: Path) -> bool:
 
 def audit_microsite(site_dir: Path, folder: str, view: Microsite, customer: m.Customer,
                     shared: Iterable[Needle], markers: Iterable[str] = (),
-                    manifest_data: bytes | None = None, untouched: DiskMemo | None = None) -> list[Finding]:
+                    manifest_data: bytes | None = None) -> list[Finding]:
     """Every finding in one built microsite, ``site_dir/folder``.
 
     ``view`` is what its audience may see, ``customer`` the whole customer
     it was cut from, ``shared`` the :func:`portfolio_needles`. The build
     runs this in its workers right after each microsite is written.
-
-    ``untouched`` remembers, between builds, the files in which not one of
-    the same needles stood (not even one the audience may see): the same
-    bytes at the same path are not searched again. Any other file is.
     """
     root = Path(site_dir) / folder
     if not root.is_dir():
         return [Finding(folder + "/", "microsite listed in the manifest is missing")]
     needles = microsite_needles(shared, customer, view, markers)
-    searched_for = digest("\n".join(sorted(repr(needle) for needle in needles))) if untouched is not None else b""
     search: NeedleSearch | None = None
     access = view.customer.site.access.value
     findings: list[Finding] = []
@@ -623,17 +611,11 @@ def audit_microsite(site_dir: Path, folder: str, view: Microsite, customer: m.Cu
                                          '<meta name="robots" content="noindex">'))
         if _is_theme_asset(path.relative_to(root)):
             continue
-        key = digest(b"\0".join((searched_for, rel.encode("utf-8"), data))) if untouched is not None else b""
-        if untouched is not None and untouched.get(key):
-            continue
         if search is None:
             search = NeedleSearch(needles, lambda: _allowed(view))
         haystack = _Haystack(*_decoded(data, path.name))
-        found, touched = search.scan(haystack)
-        for needle, index in found:
+        for needle, index in search.find_all(haystack):
             findings.append(Finding(rel, needle.what, haystack.excerpt(index, len(needle.text))))
-        if untouched is not None and not touched:
-            untouched.put(key, True)
     return findings
 
 

@@ -43,31 +43,24 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import zoneinfo
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Timezone
+from icalendar import Calendar, Event, Timezone
 from markupsafe import Markup
 
 from . import facts
 from . import model as m
 from .diagnostics import Diagnostic
 from .markup import MarkdownRenderer
-from .memo import DiskMemo, digest
 from .paths import SitePaths
-from .scan import stat_line
 from .render.artifacts import FileArtifact, MicrositeArtifacts, NavItem, PageArtifact
 from .render.i18n import Locale
 from .render.pages import PageRenderer, toc_of
 from .rules import DEFAULT_GRACE_DAYS, LOW_SURVEY_SHARE, rule_names
 from .subscriptions._common import at_nine
 from .subscriptions.calendar import event_uid, milestone_day, milestone_sequence
-from .subscriptions.assembly import assemble, event_bytes
 from .views import Microsite, release_time, told_updates
 
 __all__ = ["DASHBOARD_AUDIENCE", "DASHBOARD_FOLDER", "DASHBOARD_SLUG", "DashboardPaths", "dashboard_site",
@@ -280,109 +273,12 @@ def _finding_groups(portfolio: m.Portfolio, findings: Sequence[Diagnostic]) -> l
              "entries": by_rule[name]} for name in names]
 
 
-# ------------------------------------------------- kept between builds
-
-_TEMPLATES = Path(__file__).parent / "templates"
-#: The libraries whose output the kept parts hold (HTML, sanitised notes, dates, events).
-_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "nh3", "icalendar")
-
-
-@lru_cache(maxsize=1)
-def _made_by() -> tuple[str, ...]:
-    """cxsite's templates (the code's fingerprint covers only its Python) and
-    the versions of the libraries that render the kept parts."""
-    parts = [f"{path.relative_to(_TEMPLATES).as_posix()}\0".encode() + path.read_bytes()
-             for path in sorted(_TEMPLATES.rglob("*")) if path.is_file()]
-    return (digest(b"\0".join(parts)).hex(), *(f"{name}={version(name)}" for name in _LIBRARIES))
-
-
-@lru_cache(maxsize=None)
-def _zone_data(key: str) -> str:
-    """Which time-zone rules ``key`` is read from (a local time in a kept
-    part changes with them): the file's stat, or the tzdata package's version."""
-    for folder in zoneinfo.TZPATH:
-        path = os.path.join(folder, key)
-        if os.path.isfile(path):
-            return stat_line(key, path)
-    try:
-        return f"tzdata={version('tzdata')}"
-    except PackageNotFoundError:
-        return ""
-
-
-class _Blocks:
-    """Parts of the dashboard kept between builds, so that an edit renders
-    one customer's share of it rather than all of it (2,500 project cards
-    and 10,000 calendar events on a 500-customer portfolio).
-
-    A customer's part is kept under its model *signature* (the key of
-    :class:`~cxsite.modelcache.ModelCache`: the stat of every file in its
-    folder, of ``team.yml`` and the working folder), the rules of its time
-    zone, and ``derived``: everything in the part that changes with the
-    build's time (the update states of its rows, which events are still
-    upcoming...) or comes from outside the customer's model (its finding
-    counts, the dashboard's zone). A part must be made from those and the
-    customer's model alone. Without a signature (caching off, a customer
-    that was not cached) a part is made every time. The memo lives in the
-    cache folder under cxsite's source, its templates, the versions of the
-    libraries that render the parts and Python's (:meth:`cxsite.memo.DiskMemo.named`);
-    :func:`render_dashboard` saves it."""
-
-    def __init__(self, memo: DiskMemo, signatures: Mapping[str, str]):
-        self._memo = memo
-        self._signatures = signatures
-
-    @classmethod
-    def for_portfolio(cls, portfolio: m.Portfolio, signatures: Mapping[str, str] | None) -> _Blocks:
-        if not signatures:
-            return cls(DiskMemo(None), {})
-        return cls(DiskMemo.named("dashboard", portfolio.root, "blocks", *_made_by()), signatures)
-
-    def of(self, kind: str, customer: m.Customer, derived: object, make: Callable[[], Any]) -> Any:
-        signature = self._signatures.get(customer.slug)
-        if signature is None:
-            return make()
-        return self._kept(repr((kind, customer.slug, signature, _zone_data(customer.timezone), derived)), make)
-
-    def by_content(self, kind: str, content: str, make: Callable[[], Any]) -> Any:
-        """A part that is a function of ``content`` alone (with the code)."""
-        return self._kept(repr((kind, content)), make) if self._signatures else make()
-
-    def _kept(self, key_text: str, make: Callable[[], Any]) -> Any:
-        key = digest(key_text)
-        value = self._memo.get(key)
-        if value is None:
-            value = make()
-            self._memo.put(key, value)
-        return value
-
-    def save(self) -> None:
-        self._memo.save()
-
-
-def _row_key(row: dict) -> tuple:
-    """The key of a project card: every value of its row (what changes with
-    the build's time), the model objects among them by their ids, since their
-    content is under the customer's signature (see :class:`_Blocks`)."""
-    def plain(value: object) -> object:
-        if isinstance(value, UpdateState):
-            return tuple(plain(getattr(value, name)) for name in UpdateState.__dataclass_fields__)
-        if isinstance(value, m.Project):
-            return value.slug
-        if isinstance(value, (m.Update, m.Milestone)):
-            return value.id
-        return value
-
-    return tuple((name, plain(value)) for name, value in row.items())
-
-
 # --------------------------------------------------------------- pages
 
 class _Pages:
     def __init__(self, portfolio: m.Portfolio, site: Microsite, findings: Sequence[Diagnostic],
-                 renderer: PageRenderer, base_url: str, blocks: _Blocks):
+                 renderer: PageRenderer, base_url: str):
         self.portfolio = portfolio
-        self.blocks = blocks
         self.site = site
         self.cutoff = site.cutoff
         self.findings = list(findings)
@@ -409,8 +305,7 @@ class _Pages:
         return PageArtifact(path, title, html, toc_of(html), description)
 
     def fragment(self, template: str, path: str, **values: object) -> str:
-        """HTML of part of the page at ``path``, kept between builds as text
-        (:class:`_Blocks`): it is given neither the time nor the portfolio."""
+        """HTML of part of the page at ``path``: it is given neither the time nor the portfolio."""
         return self._html(template, path, **values)
 
     # ---------------------------------------------------------- overview
@@ -429,9 +324,7 @@ class _Pages:
                 totals["overdue_decisions"] += row["overdue_decisions"]
                 health = row["project"].health.value
                 totals[health] = totals.get(health, 0) + 1
-            derived = (self.loc.zone.key, tuple(_row_key(row) for row in rows))
-            # Kept as plain text (a Markup subclass unpickles several times slower), marked safe here.
-            sections.append(Markup(self.blocks.of("overview", customer, derived, lambda: self._section(customer, rows))))
+            sections.append(Markup(self._section(customer, rows)))
         return self.render("overview.html", DashboardPaths.home, "Overview",
                            description="Internal portfolio dashboard", sections=sections, totals=totals,
                            findings_count=len(self.findings))
@@ -533,8 +426,7 @@ class _Pages:
 
     def findings_page(self) -> PageArtifact:
         groups = _finding_groups(self.portfolio, self.findings)
-        listed = Markup(self.blocks.by_content("findings", repr(groups), lambda: self.fragment(
-            "_findings.html", DashboardPaths.findings, groups=groups)))
+        listed = Markup(self.fragment("_findings.html", DashboardPaths.findings, groups=groups))
         return self.render("findings.html", DashboardPaths.findings, "CX findings", groups_html=listed,
                            total=len(self.findings))
 
@@ -554,8 +446,7 @@ def _lines(*parts: str) -> str:
     return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
 
-def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_url: str = "",
-                              blocks: _Blocks | None = None) -> bytes:
+def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_url: str = "") -> bytes:
     """Every upcoming disruption (cancelled ones too, as CANCELLED, until
     their window has passed) and every milestone not reached yet, of every
     customer, as one calendar.
@@ -565,14 +456,9 @@ def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_
     the customer's own events, whose content differs (no internal notes, one
     audience's items), so a client subscribed to both never mixes them up.
     SEQUENCE and DTSTAMP are derived from the data as in the customers'
-    calendars; nothing depends on the build clock.
-
-    A 500-customer portfolio has 10,000 events, which icalendar serialises
-    in about 6 s: ``blocks`` keeps each customer's serialised events between
-    builds (the caller saves it), so only an edited customer's are made again."""
+    calendars; nothing depends on the build clock."""
     page = (base_url + SitePaths.url_of(DashboardPaths.disruptions)) if base_url else ""
-    blocks = _Blocks.for_portfolio(portfolio, None) if blocks is None else blocks
-    events: list[tuple[tuple, bytes]] = []
+    events: list[tuple[tuple, Event]] = []
     zones: dict[str, tuple[int, int]] = {}
     for customer in portfolio.customers:
         today = cutoff.astimezone(customer.zone).date()
@@ -580,10 +466,7 @@ def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_
                      [(ms, facts.milestone_state(ms, today) is facts.MilestoneState.LATE) for ms in project.milestones
                       if ms.done is None or at_nine(ms.done, customer) > cutoff])   # reached: no longer upcoming
                     for project in customer.projects]
-        derived = (page, [(project.slug, [d.id for d in disruptions], [(ms.id, late) for ms, late in milestones])
-                          for project, disruptions, milestones in upcoming])
-        own, years = blocks.of("calendar", customer, derived,
-                               lambda: _customer_events(portfolio, customer, cutoff, upcoming, page))
+        own, years = _customer_events(portfolio, customer, cutoff, upcoming, page)
         events.extend(own)
         if years:
             first, last = zones.get(customer.timezone, years)
@@ -598,21 +481,23 @@ def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_
         first, last = zones[tzid]
         cal.add_component(Timezone.from_tzinfo(ZoneInfo(tzid), tzid=tzid, first_date=dt.date(first, 1, 1),
                                                last_date=dt.date(last + 1, 12, 31)))
-    return assemble(cal, (event for _, event in sorted(events, key=lambda pair: pair[0])))
+    for _, event in sorted(events, key=lambda pair: pair[0]):
+        cal.add_component(event)
+    return cal.to_ical()
 
 
 _Upcoming = Sequence[tuple[m.Project, Sequence[m.Disruption], Sequence[tuple[m.Milestone, bool]]]]
 
 
 def _customer_events(portfolio: m.Portfolio, customer: m.Customer, cutoff: dt.datetime, upcoming: _Upcoming,
-                     page: str) -> tuple[tuple[tuple[tuple, bytes], ...], tuple[int, int] | None]:
+                     page: str) -> tuple[list[tuple[tuple, Event]], tuple[int, int] | None]:
     """One customer's events of the dashboard calendar, each with its sort key,
     and the first and last year its disruptions span (for its VTIMEZONE):
     its upcoming disruptions and its milestones not reached yet, with
     whether each is late."""
     site = _customer_view(portfolio, customer, cutoff)
     zone = customer.zone
-    events: list[tuple[tuple, bytes]] = []
+    events: list[tuple[tuple, Event]] = []
     years: tuple[int, int] | None = None
     for project, disruptions, milestones in upcoming:
         prefix = f"{customer.name} – {project.name}"
@@ -642,7 +527,7 @@ def _customer_events(portfolio: m.Portfolio, customer: m.Customer, cutoff: dt.da
                 fields.append(("url", page))
             first, last = years or (start.year, end.year)
             years = (min(first, start.year), max(last, end.year))
-            events.append(((d.window.start, uid), event_bytes(fields)))
+            events.append(((d.window.start, uid), _vevent(fields)))
         for ms, late in milestones:
             day = milestone_day(site, ms)
             uid = UID_PREFIX + event_uid(site, project, ms)
@@ -662,37 +547,38 @@ def _customer_events(portfolio: m.Portfolio, customer: m.Customer, cutoff: dt.da
                 ("transp", "TRANSPARENT"),
                 ("categories", ["Milestone", customer.name]),
             ]
-            events.append(((at_nine(day, customer), uid), event_bytes(fields)))
-    return tuple(events), years
+            events.append(((at_nine(day, customer), uid), _vevent(fields)))
+    return events, years
+
+
+def _vevent(fields: Sequence[tuple[str, object]]) -> Event:
+    event = Event()
+    for name, value in fields:
+        event.add(name, value)
+    return event
 
 
 # ------------------------------------------------------------- the API
 
 def render_dashboard(portfolio: m.Portfolio, cutoff: dt.datetime, findings: Sequence[Diagnostic],
-                     markdown: MarkdownRenderer | None = None, *, base_url: str = "",
-                     signatures: Mapping[str, str] | None = None) -> MicrositeArtifacts:
+                     markdown: MarkdownRenderer | None = None, *, base_url: str = "") -> MicrositeArtifacts:
     """The dashboard's artifacts, ready for :func:`cxsite.mkdocs_adapter.build_microsite`.
 
     ``portfolio`` is the FULL validated portfolio (not views); ``cutoff`` the
     build's aware "now"; ``findings`` what :func:`cxsite.rules.cx_findings`
     returned for the same portfolio and cutoff; ``markdown`` a renderer to
     reuse (e.g. ``SiteRenderer().markdown``); ``base_url`` where the
-    dashboard is served, if known (only used for links inside calendar events);
-    ``signatures`` the customers' model signatures (``load_portfolio(signatures=...)``),
-    under which each customer's share of the dashboard is kept between
-    builds (:class:`_Blocks`); without them everything is made afresh.
+    dashboard is served, if known (only used for links inside calendar events).
     """
     if cutoff.tzinfo is None:
         raise ValueError("the build cutoff must be timezone-aware")
     if base_url and not base_url.endswith("/"):
         raise ValueError("base_url must end with '/'")
     site = dashboard_site(portfolio, cutoff)
-    blocks = _Blocks.for_portfolio(portfolio, signatures)
-    pages = _Pages(portfolio, site, findings, PageRenderer(markdown), base_url, blocks)
+    pages = _Pages(portfolio, site, findings, PageRenderer(markdown), base_url)
     artifacts = [pages.overview(), pages.disruptions(), pages.decisions(), pages.surveys(), pages.findings_page()]
-    files = (FileArtifact(DashboardPaths.calendar, render_dashboard_calendar(portfolio, cutoff, base_url,
-                                                                             blocks=blocks), "text/calendar"),)
-    blocks.save()
+    files = (FileArtifact(DashboardPaths.calendar, render_dashboard_calendar(portfolio, cutoff, base_url),
+                          "text/calendar"),)
     nav = (NavItem("Overview", DashboardPaths.home), NavItem("Disruptions", DashboardPaths.disruptions),
            NavItem("Decisions", DashboardPaths.decisions), NavItem("Surveys", DashboardPaths.surveys),
            NavItem("CX findings", DashboardPaths.findings))

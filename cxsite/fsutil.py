@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import shutil
@@ -149,3 +150,52 @@ def discard_stale(target: Path) -> None:
         except OSError:
             continue
         discard(stale)
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Reuse a previous microsite: hard links where the file system allows,
+    copies where it does not (another device)."""
+    def link_or_copy(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link_or_copy)
+
+
+def deduplicate(fresh: list[Path], reused: list[Path]) -> int:
+    """Store identical theme assets once: each file under ``<folder>/assets/``
+    of a freshly built folder is hard-linked to an identical file of the same
+    name in another microsite. Theme assets are the same in every microsite,
+    so one reused folder (already linked to the rest) is enough to compare
+    with. Returns the bytes saved."""
+    index: dict[tuple[str, int], Path] = {}
+    for folder in reused:
+        assets = folder / "assets"
+        if assets.is_dir():
+            for path in assets.rglob("*"):
+                if path.is_file():
+                    index.setdefault((str(path.relative_to(assets)), path.stat().st_size), path)
+            break
+    saved = 0
+    for folder in fresh:
+        assets = folder / "assets"
+        if not assets.is_dir():
+            continue
+        for path in sorted(assets.rglob("*")):
+            if not path.is_file():
+                continue
+            size = path.stat().st_size
+            key = (str(path.relative_to(assets)), size)
+            original = index.setdefault(key, path)
+            if original == path or os.path.samefile(original, path) or not filecmp.cmp(original, path, shallow=False):
+                continue
+            temporary = path.with_name(path.name + ".cxsite-link")
+            try:
+                os.link(original, temporary)
+                os.replace(temporary, path)
+                saved += size
+            except OSError:
+                temporary.unlink(missing_ok=True)
+    return saved

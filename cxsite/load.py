@@ -19,7 +19,6 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from .diagnostics import Collector, Location, display_path
-from .parsecache import MISSING, ParseCache
 from .schema import SLUG_HINT, SLUG_PATTERN
 
 MAX_YAML_BYTES = 1 << 20        # 1 MiB: a project.yml is a few KiB
@@ -85,7 +84,6 @@ class Reader:
 
     root: Path
     diagnostics: Collector = field(default_factory=Collector)
-    cache: "ParseCache | None" = None
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.abspath(self.root))
@@ -222,38 +220,14 @@ class Reader:
                 stack.extend((child, depth + 1) for child in node.value)
         return True
 
-    def _cached(self, path: Path) -> tuple[Any, Any]:
-        """(cached value or MISSING, cache key) for a file inside the portfolio."""
-        if self.cache is None:
-            return MISSING, None
-        key = self.cache.key(path)
-        return self.cache.get(path, key), key
-
     def load_yaml(self, path: Path) -> YamlDoc | None:
-        cached, key = self._cached(path)
-        if cached is not MISSING and self.inside(path):
-            return YamlDoc(path, self.display(path), cached, 0)
-        before = len(self.diagnostics.items)
         text = self.read_text(path, MAX_YAML_BYTES)
-        doc = None if text is None else self.parse_yaml(path, text)
-        if doc is not None and self.cache is not None and len(self.diagnostics.items) == before:
-            self.cache.put(path, key, doc.root)
-        return doc
+        return None if text is None else self.parse_yaml(path, text)
 
     # --------------------------------------------------------- Markdown
 
     def load_update(self, path: Path) -> RawUpdate | None:
-        cached, key = self._cached(path)
-        if cached is not MISSING and self.inside(path):
-            root, body, body_line = cached
-            return RawUpdate(path, self.display(path), path.stem, YamlDoc(path, self.display(path), root, 1),
-                             body, body_line)
-        before = len(self.diagnostics.items)
-        update = self._read_update(path)
-        if update is not None and update.front is not None and self.cache is not None \
-                and len(self.diagnostics.items) == before:
-            self.cache.put(path, key, (update.front.root, update.body, update.body_line))
-        return update
+        return self._read_update(path)
 
     def _read_update(self, path: Path) -> RawUpdate | None:
         slug = path.stem

@@ -54,7 +54,6 @@ import xml.etree.ElementTree as etree
 from collections import OrderedDict
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
 
 import markdown
@@ -64,9 +63,6 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from .diagnostics import Diagnostic, Location, Severity
-
-if TYPE_CHECKING:
-    from .memo import DiskMemo
 
 __all__ = [
     "ALLOWED_ATTRIBUTES",
@@ -761,15 +757,7 @@ class MarkdownRenderer:
         self._cache: OrderedDict[bytes, tuple[RenderedMarkdown, tuple[_Note, ...]]] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
-        self._store: DiskMemo | None = None
         self.conversions = 0   # how many bodies were actually converted (not cached)
-
-    def remember_in(self, store: DiskMemo | None) -> None:
-        """Also look results up in, and add them to, ``store``, kept between
-        runs (a rebuilt microsite then converts only its changed bodies);
-        ``None`` stops that."""
-        with self._lock:
-            self._store = store
 
     def _build(self) -> None:
         self._md = markdown.Markdown(
@@ -829,14 +817,7 @@ class MarkdownRenderer:
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
-                if self._store is not None and self._store.get(key) is None:
-                    self._store.put(key, hit)
                 return hit
-            if self._store is not None:
-                hit = self._store.get(key)
-                if hit is not None:
-                    self._remember(key, hit)
-                    return hit
             if not checked:
                 problems = precheck(body)
                 if problems:
@@ -868,8 +849,6 @@ class MarkdownRenderer:
             plain, images = _plain_text(safe)
             result = (RenderedMarkdown(safe, plain, images), notes)
             self._remember(key, result)
-            if self._store is not None:
-                self._store.put(key, result)
             return result
 
     def _remember(self, key: bytes, result: tuple[RenderedMarkdown, tuple[_Note, ...]]) -> None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
-from typing import Callable
 
 import jinja2
 from mkdocs.commands.build import build as mkdocs_build
@@ -22,10 +21,7 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.theme import Theme
 
 from .diagnostics import BuildError
-from .framememo import KeptFrames, keepable_template
-from .memo import DiskMemo
 from .render.artifacts import MicrositeArtifacts
-from .render.bytecode import bytecode_cache
 
 
 class _Collect(logging.Handler):
@@ -44,58 +40,36 @@ def _shared_environment(theme: Theme) -> jinja2.Environment:
     """One Jinja environment per theme for the life of the process.
 
     MkDocs makes a new environment for every build, so every microsite would
-    compile Material's templates again and list its ~15,000 theme files
-    again: that is most of a small site's build time. The environment
-    depends only on the theme's folders and locale (MkDocs' ``get_env``), so
-    it is safe to share between microsites built in one process.
+    compile Material's templates again. The environment depends only on the
+    theme's folders and locale (MkDocs' ``get_env``), and Jinja checks each
+    template's file before it uses its compiled form (``auto_reload``), so it
+    is safe to share between microsites built in one process.
     """
     key = (tuple(theme.dirs), str(theme.locale))
     env = _ENVIRONMENTS.get(key)
     if env is None:
         env = Theme.get_env(theme)
-        env.bytecode_cache = bytecode_cache()
-        listing = env.loader.list_templates  # type: ignore[union-attr]
-        env.loader.list_templates = lambda: _theme_files(theme, listing)  # type: ignore[union-attr, method-assign]
-        keepable_template(env)
+        env.loader.list_templates = functools.partial(_visible_files, tuple(theme.dirs))  # type: ignore[union-attr]
         _ENVIRONMENTS[key] = env
     return env
 
 
-_LISTINGS: dict[str, list[str]] = {}
+def _visible_files(folders: tuple[str, ...]) -> list[str]:
+    """The theme's files without hidden ones, which MkDocs never copies
+    ('.*', '*/.*'): Jinja's own listing walks Material's 15,000 hidden
+    icons for nothing."""
+    found: set[str] = set()
+    for folder in folders:
+        for current, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [name for name in dirnames if not name.startswith(".")]
+            relative = os.path.relpath(current, folder)
+            prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+            found.update(prefix + name for name in filenames if not name.startswith("."))
+    return sorted(found)
 
 
-def _theme_files(theme: Theme, listing: Callable[[], list[str]]) -> list[str]:
-    """The theme's files MkDocs copies as assets (it asks once per build).
-
-    Hidden trees (Material's ~15,000 `.icons`) are never copied as assets
-    (MkDocs filters '.*' and '*/.*'; includes still find them), yet
-    ``listing`` walks them: 0.15 s at the start of every build process. The
-    list is kept, in this process and between processes, under the stat of
-    every other file in the theme folders (``theme/`` and the installed
-    themes', so a file added to any is listed) and the versions of MkDocs
-    and Material."""
-    from .scan import tree_digest
-
-    key = repr([(folder, tree_digest(folder)) for folder in theme.dirs])   # tree_digest skips hidden entries
-    names = _LISTINGS.get(key)
-    if names is None:
-        # Kept beside the first theme folder's other caches (the memo is scoped by a folder's path).
-        memo = DiskMemo.named("theme", theme.dirs[0], "files",
-                              *(version(name) for name in ("mkdocs", "mkdocs-material")))
-        names = memo.get(key)
-        if names is None:
-            names = [name for name in listing() if not name.startswith(".") and "/." not in name]
-            memo.put(key, names)
-            memo.save()
-        _LISTINGS[key] = names
-    return list(names)
-
-
-def build_microsite(artifacts: MicrositeArtifacts, config_file: Path, site_dir: Path,
-                    search_memo: DiskMemo | None = None, frames: KeptFrames | None = None) -> list[str]:
-    """Build one microsite into ``site_dir``; returns MkDocs' warnings.
-    ``search_memo`` keeps its pages' search entries between builds (:mod:`cxsite.searchmemo`);
-    ``frames`` takes unchanged pages from the previous build (:mod:`cxsite.framememo`)."""
+def build_microsite(artifacts: MicrositeArtifacts, config_file: Path, site_dir: Path) -> list[str]:
+    """Build one microsite into ``site_dir``; returns MkDocs' warnings."""
     with tempfile.TemporaryDirectory(prefix="cxsite-docs-") as empty_docs:
         config = load_config(config_file=str(config_file), site_dir=str(site_dir), docs_dir=empty_docs,
                              strict=False)
@@ -104,8 +78,6 @@ def build_microsite(artifacts: MicrositeArtifacts, config_file: Path, site_dir: 
         if plugin is None:
             raise BuildError(f"{config_file} does not enable the cxsite plugin; add '- cxsite' under 'plugins:'")
         plugin.artifacts = artifacts  # type: ignore[attr-defined]
-        plugin.search_memo = search_memo  # type: ignore[attr-defined]
-        plugin.frames = frames  # type: ignore[attr-defined]
         handler = _Collect()
         logger = logging.getLogger("mkdocs")
         logger.addHandler(handler)

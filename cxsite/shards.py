@@ -21,8 +21,7 @@ from typing import Iterable
 
 from .buildsetup import MANIFEST
 from .diagnostics import BuildError
-from .fsutil import recover, swap_into_place
-from .incremental import deduplicate, link_tree
+from .fsutil import deduplicate, link_tree, recover, swap_into_place
 
 
 
@@ -63,7 +62,7 @@ def merge_outputs(inputs: Iterable[Path], out_dir: Path) -> dict:
         raise BuildError("nothing to merge: give the shard output folders")
     first = manifests[0]
     for folder, manifest in zip(inputs, manifests):
-        for key in ("generator", "cutoff", "code"):
+        for key in ("generator", "cutoff"):
             if manifest.get(key) != first.get(key):
                 raise BuildError(f"{folder} was built with {key} {manifest.get(key)!r}, {inputs[0]} with "
                                  f"{first.get(key)!r}: build every shard with the same cxsite and SOURCE_DATE_EPOCH")
@@ -97,9 +96,6 @@ def merge_outputs(inputs: Iterable[Path], out_dir: Path) -> dict:
             "generator": first["generator"],
             "cutoff": first["cutoff"],
             "next_embargo": min(embargoes, key=moment) if embargoes else None,
-            "inputs": None,
-            "code": first.get("code"),
-            "valid_until": min((m["valid_until"] for m in manifests), key=moment),
             "internal": [name for _, name in internal],
             "shard": None,
             "sites": sorted((site for _, site in sites), key=lambda site: site["key"]),

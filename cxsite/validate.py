@@ -14,18 +14,13 @@ import difflib
 import functools
 import gc
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from . import model as m
 from .diagnostics import Collector, Diagnostic, Location, PortfolioError, Severity, sort_key
-from .load import (TEAM_FILE, RawCustomer, RawPortfolio, RawProject, RawUpdate, Reader, YamlDoc, customer_folders,
-                   read_customer, read_portfolio, read_team)
+from .load import RawCustomer, RawPortfolio, RawProject, RawUpdate, Reader, YamlDoc, read_portfolio
 from .schema import CUSTOMER, INVALID, PROJECT, TEAM, UPDATE, Context, Record
-
-if TYPE_CHECKING:
-    from .modelcache import ModelCache
-    from .scan import PortfolioScan
 
 DEFAULT_AUDIENCE = m.Audience("everyone", "Everyone")
 
@@ -37,92 +32,29 @@ def _markdown():  # type: ignore[no-untyped-def]
     return MarkdownRenderer()
 
 
-def load_portfolio(root: Path | str, *, unchanged: dict[str, str] | None = None,
-                   scan: "PortfolioScan | None" = None,
-                   signatures: dict[str, str] | None = None,
-                   freeze: bool = False) -> tuple[m.Portfolio, tuple[Diagnostic, ...]]:
+def load_portfolio(root: Path | str, *, freeze: bool = False) -> tuple[m.Portfolio, tuple[Diagnostic, ...]]:
     """Read, validate and build the portfolio below ``root``.
 
     Returns the model and the warnings; raises :class:`PortfolioError`
-    listing every error (and warning) when anything is wrong. Customers
-    whose files have not changed since they last validated cleanly come
-    from the model cache (:mod:`cxsite.modelcache`) instead; for the
-    customer folders named in ``unchanged`` (known from version control,
-    see ``cxsite build --changed``; mapped to the signature the previous
-    build recorded) the cached model of that signature is taken without
-    looking at their files at all. ``scan`` is a :func:`cxsite.scan.scan_portfolio`
-    of ``root`` the caller made already; ``signatures`` is filled with each
-    cached or cacheable customer's signature. ``freeze`` is for a command that
-    keeps the portfolio until it exits (``cxsite build``, ``cxsite check``):
-    what the process holds then is frozen (``gc.freeze``) so that no later
-    collection walks it. A process that loads again and again (``cxsite
-    serve``, tests) must not freeze: garbage frozen with it is never freed.
+    listing every error (and warning) when anything is wrong. ``freeze`` is
+    for a command that keeps the portfolio until it exits (``cxsite build``,
+    ``cxsite check``): what the process holds then is frozen (``gc.freeze``)
+    so that no later collection walks it. A process that loads again and
+    again (``cxsite serve``, tests) must not freeze: garbage frozen with it
+    is never freed.
     """
-    from .modelcache import ModelCache
-    from .parsecache import ParseCache, enabled
-
-    root = Path(root)
-    cached = enabled() and root.is_dir()
-    reader = Reader(root, cache=ParseCache(root) if cached else None)
+    reader = Reader(Path(root))
     diagnostics = reader.diagnostics
-    raw = read_portfolio(reader.root, reader) if not root.is_dir() else RawPortfolio(reader.root, read_team(reader), ())
+    raw = read_portfolio(reader.root, reader)
     builder = Builder(diagnostics)
     team = builder.team(raw)
-    unchanged = unchanged or {}
-    models = ModelCache(reader.root, reader.root / TEAM_FILE) if cached and team is not None else None
-    customers = []
-    # Customers from the model cache are unpickled with the cyclic collector
-    # paused: each makes some 10,000 objects, none of them garbage, and the
-    # collector ran again and again over all those loaded so far (a quarter of
-    # loading 500). It runs while a customer is read and validated.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        for folder in (customer_folders(reader) if root.is_dir() else ()):
-            trusted = folder.name in unchanged
-            digest = scan.folders.get(folder.name) if scan is not None else None
-            signature = models.signature(folder, digest) if models and not trusted else None
-            hit = models.get(folder, signature, unchanged.get(folder.name)) if models else None
-            if hit is not None:
-                customers.append(hit[0])
-                diagnostics.extend(hit[1])
-                if signatures is not None:
-                    signatures[folder.name] = signature or unchanged[folder.name]
-                continue
-            if collecting:
-                gc.enable()
-            _validate_customer(reader, raw, builder, folder, models, signature, digest, customers, signatures)
-            gc.disable()
-    finally:
-        if collecting:
-            if freeze:
-                gc.freeze()
-            gc.enable()
-    if reader.cache is not None:
-        reader.cache.save()
+    customers = [customer for raw_customer in raw.customers
+                 if (customer := builder.customer(raw, raw_customer)) is not None]
+    if freeze:
+        gc.freeze()
     diagnostics.raise_if_errors()
     assert team is not None
     return m.Portfolio(raw.root, team, tuple(customers)), tuple(sorted(diagnostics.items, key=sort_key))
-
-
-def _validate_customer(reader: Reader, raw: RawPortfolio, builder: Builder, folder: Path,
-                       models: "ModelCache | None", signature: str | None, digest: str | None,
-                       customers: list[m.Customer], signatures: dict[str, str] | None) -> None:
-    """Read and validate one customer folder; a valid customer is added to
-    ``customers`` and, without errors, to the model cache."""
-    diagnostics = builder.diag
-    if models and signature is None:  # trusted, but not in the cache as recorded: look after all
-        signature = models.signature(folder, digest)
-    first = len(diagnostics.items)
-    raw_customer = read_customer(reader, folder)
-    customer = builder.customer(raw, raw_customer) if raw_customer is not None else None
-    if customer is not None:
-        customers.append(customer)
-        found = diagnostics.items[first:]
-        if models and signature and not any(d.severity is Severity.ERROR for d in found):
-            models.put(folder, signature, customer, found)
-            if signatures is not None:
-                signatures[folder.name] = signature
 
 
 def _convert(record: Record, doc: YamlDoc | None, diagnostics: Collector) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ from typing import Callable
 
 import pytest
 
-# Parse caches of the many throw-away portfolios go to a folder of this test run, not ~/.cache.
+# Whatever cxsite keeps between runs goes to a folder of this test run, not ~/.cache.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="cxsite-test-cache-")
 
 REPO = Path(__file__).resolve().parent.parent
@@ -124,17 +124,3 @@ def demo_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "site"
     build_portfolio(DEMO, out, config_file=REPO / "mkdocs.yml", cutoff=dt.datetime.fromisoformat(DEMO_NOW))
     return out
-
-
-def as_icalendar_writes(data: bytes) -> bytes:
-    """``data`` parsed, then written again by icalendar from the same
-    components: what a calendar assembled from pre-serialised parts must equal."""
-    from icalendar import Calendar
-
-    parsed = Calendar.from_ical(data)
-    rebuilt = Calendar()
-    for name, value in parsed.property_items(recursive=False)[1:-1]:
-        rebuilt.add(name, value, encode=False)
-    for component in parsed.subcomponents:
-        rebuilt.add_component(component)
-    return rebuilt.to_ical()

@@ -12,7 +12,6 @@ from icalendar import Calendar
 
 from cxsite.dashboard import DASHBOARD_FOLDER, DashboardPaths, render_dashboard, render_dashboard_calendar
 from cxsite.diagnostics import Location
-from cxsite.memo import DiskMemo
 from cxsite.model import Access
 from cxsite.paths import site_folder
 from cxsite.render.pages import plain
@@ -20,7 +19,7 @@ from cxsite.rules import cx_findings
 from cxsite.subscriptions.verify import verify_outputs
 from cxsite.validate import load_portfolio
 
-from .conftest import CUSTOMER, PROJECT, REPO, as_icalendar_writes
+from .conftest import CUSTOMER, PROJECT, REPO
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 
@@ -306,67 +305,6 @@ def test_same_input_same_bytes(loaded):
     assert one.pages == two.pages and one.files == two.files
 
 
-# ------------------------------------------------- kept between builds
-
-@pytest.fixture
-def made(monkeypatch):
-    """Which customers' overview sections and calendar events were made (not found kept)."""
-    import cxsite.dashboard as dashboard
-
-    made: dict[str, list[str]] = {"overview": [], "calendar": []}
-    section, events = dashboard._Pages._section, dashboard._customer_events
-
-    def counted_section(self, customer, rows):
-        made["overview"].append(customer.slug)
-        return section(self, customer, rows)
-
-    def counted_events(portfolio, customer, *args):
-        made["calendar"].append(customer.slug)
-        return events(portfolio, customer, *args)
-
-    monkeypatch.setattr(dashboard._Pages, "_section", counted_section)
-    monkeypatch.setattr(dashboard, "_customer_events", counted_events)
-    return made
-
-
-def test_each_customers_share_is_kept_by_signature_and_the_dashboard_stays_what_a_fresh_one_is(
-        root, loaded, made):
-    """An edit renders the edited customer's share again, and nobody else's;
-    what changes with the time alone (an update falls due, a disruption passes,
-    an embargo lifts) is never taken from an earlier build."""
-    signatures = {customer.slug: f"{customer.slug}-1" for customer in loaded.customers}
-
-    def kept(portfolio, moment, signed):
-        return render_dashboard(portfolio, moment, cx_findings(portfolio, moment), signatures=signed)
-
-    def fresh(portfolio, moment):
-        return render_dashboard(portfolio, moment, cx_findings(portfolio, moment))
-
-    def same(one, other):
-        return one.pages == other.pages and one.files == other.files
-
-    first = kept(loaded, NOW, signatures)
-    assert same(first, fresh(loaded, NOW))
-    made["overview"].clear()
-    made["calendar"].clear()
-    assert same(kept(loaded, NOW, signatures), first)
-    assert made == {"overview": [], "calendar": []}
-
-    (root / "globex/grid/project.yml").write_text(
-        GRID.replace("name: Grid upgrade", "name: Grid upgrade, phase 2"), encoding="utf-8")
-    edited, _ = load_portfolio(root)
-    again = kept(edited, NOW, signatures | {"globex": "globex-2"})
-    assert made == {"overview": ["globex"], "calendar": ["globex"]}
-    assert "Grid upgrade, phase 2" in page(again, DashboardPaths.home)
-    assert same(again, fresh(edited, NOW))
-
-    later = NOW + dt.timedelta(days=50)
-    moved_on = kept(edited, later, signatures | {"globex": "globex-2"})
-    assert page(moved_on, DashboardPaths.home) != page(again, DashboardPaths.home)
-    assert moved_on.files[0].content != again.files[0].content   # the dress rehearsal is over
-    assert same(moved_on, fresh(edited, later))
-
-
 # ---------------------------------------------------------------- calendar
 
 def events(data: bytes) -> dict[str, object]:
@@ -400,13 +338,6 @@ def test_calendar_uids_are_stable_and_no_build_clock_leaks(loaded):
     stamps = {str(e["UID"]): e["DTSTAMP"].dt for e in Calendar.from_ical(first).walk("VEVENT")}
     assert stamps["dashboard.globex.grid.disruption.substation-a@cxsite"] == \
         dt.datetime(2026, 11, 10, 14, 0, tzinfo=dt.timezone.utc)  # announced, 09:00 New York
-
-
-def test_the_calendar_is_what_icalendar_writes(loaded):
-    """The calendar is assembled from events serialised one by one (and kept
-    per customer between builds); the bytes are icalendar's own."""
-    first = render_dashboard_calendar(loaded, NOW)
-    assert as_icalendar_writes(first) == first
 
 
 def test_the_calendar_link_is_on_the_overview(artifacts):

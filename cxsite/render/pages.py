@@ -25,7 +25,6 @@ from ..markup import MarkdownRenderer
 from ..paths import SitePaths
 from ..views import Microsite
 from .artifacts import PageArtifact, TocEntry
-from .bytecode import bytecode_cache
 from .i18n import Locale
 
 _HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
@@ -34,8 +33,7 @@ _TAGS = re.compile(r"<[^>]+>")
 
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("cxsite", "templates"), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                      bytecode_cache=bytecode_cache())
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     return env
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 import html
 import re
 import uuid
-from functools import lru_cache
 from html.parser import HTMLParser
 
 from babel.dates import format_date, format_time
@@ -140,10 +139,8 @@ class _TextOnly(HTMLParser):
         self.parts.append(data)
 
 
-@lru_cache(maxsize=2048)
 def html_to_text(markup: str) -> str:
-    """The words of an HTML fragment. Memoised: an update's body is
-    summarised for the microsite's feed and again for its project's."""
+    """The words of an HTML fragment."""
     parser = _TextOnly()
     parser.feed(markup)
     parser.close()

@@ -35,7 +35,6 @@ free/busy time.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from typing import Union
 from zoneinfo import ZoneInfo
 
@@ -45,7 +44,6 @@ from .. import model as m
 from ..paths import SitePaths
 from ..views import Microsite
 from ._common import at_nine, format_day, is_reached, site_paths, site_project, words
-from .assembly import assemble
 
 __all__ = ["PRODID", "event_uid", "milestone_sequence", "render_calendar", "render_event"]
 
@@ -156,35 +154,13 @@ def _event(site: Microsite, project: m.Project, item: Item) -> Event:
     return _milestone_event(site, project, item)
 
 
-@lru_cache(maxsize=64)
-def _timezone(name: str, first: int, last: int) -> bytes:
-    """The VTIMEZONE of a zone's transitions from ``first`` to a year after
-    ``last``, serialised. Memoised: icalendar walks the transitions each
-    time, and every calendar and "Add to calendar" file of a customer
-    carries the same one."""
+def _timezone(name: str, first: int, last: int) -> Timezone:
+    """The VTIMEZONE of a zone's transitions from ``first`` to a year after ``last``."""
     return Timezone.from_tzinfo(ZoneInfo(name), tzid=name, first_date=dt.date(first, 1, 1),
-                                last_date=dt.date(last + 1, 12, 31)).to_ical()
+                                last_date=dt.date(last + 1, 12, 31))
 
 
-#: A microsite's events serialised once for its site calendar, their project's
-#: calendar and their own file (see :func:`render_calendar`): by the identity
-#: of the project and the item, kept with them so their ids stay theirs.
-Serialised = dict[tuple[int, int], tuple[m.Project, Item, bytes]]
-
-
-def _event_bytes(site: Microsite, project: m.Project, item: Item, serialised: Serialised | None) -> bytes:
-    if serialised is None:
-        return _event(site, project, item).to_ical()
-    known = serialised.get((id(project), id(item)))
-    if known is not None and known[0] is project and known[1] is item:
-        return known[2]
-    data = _event(site, project, item).to_ical()
-    serialised[(id(project), id(item))] = (project, item, data)
-    return data
-
-
-def _calendar(site: Microsite, events: list[tuple[m.Project, Item]], name: str | None,
-              serialised: Serialised | None) -> bytes:
+def _calendar(site: Microsite, events: list[tuple[m.Project, Item]], name: str | None) -> bytes:
     customer = site.customer
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -194,39 +170,36 @@ def _calendar(site: Microsite, events: list[tuple[m.Project, Item]], name: str |
     if name is not None:
         cal.add("x-wr-calname", name)
         cal.add("x-wr-timezone", customer.timezone)
-    parts = []
     windows = [item.window for _, item in events if isinstance(item, m.Disruption)]
     if windows:
         zone = customer.zone
         first = min(w.start.astimezone(zone) for w in windows).year
         last = max(w.end.astimezone(zone) for w in windows).year
-        parts.append(_timezone(customer.timezone, first, last))
-    parts.extend(_event_bytes(site, project, item, serialised) for project, item in events)
-    return assemble(cal, parts)   # what cal.to_ical() writes with these components
+        cal.add_component(_timezone(customer.timezone, first, last))
+    for project, item in events:
+        cal.add_component(_event(site, project, item))
+    return cal.to_ical()
 
 
-def render_calendar(site: Microsite, project: m.Project | None = None,
-                    serialised: Serialised | None = None) -> bytes:
+def render_calendar(site: Microsite, project: m.Project | None = None) -> bytes:
     """Every milestone and disruption of the microsite (or of one of its
     projects) as a subscribable calendar. ``project`` is looked up on the
-    microsite, so only what the audience may see is used. ``serialised``,
-    one dict per microsite, lets its calendars and event files share each
-    event's bytes."""
+    microsite, so only what the audience may see is used."""
     projects = (site_project(site, project),) if project is not None else site.customer.projects
     events: list[tuple[m.Project, Item]] = []
     for owner in projects:
         events.extend((owner, milestone) for milestone in owner.milestones)
         events.extend((owner, disruption) for disruption in owner.disruptions)
     name = site.customer.name if project is None else f"{site.customer.name} – {projects[0].name}"
-    return _calendar(site, events, name, serialised)
+    return _calendar(site, events, name)
 
 
-def render_event(site: Microsite, project: m.Project, item: Item, serialised: Serialised | None = None) -> bytes:
+def render_event(site: Microsite, project: m.Project, item: Item) -> bytes:
     """One milestone or disruption as an .ics file ("Add to calendar"): the
     same UID, SEQUENCE and content as in the subscribable calendars."""
     owner = site_project(site, project)
     candidates: tuple[Item, ...] = owner.disruptions if isinstance(item, m.Disruption) else owner.milestones
     for candidate in candidates:
         if candidate.id == item.id:
-            return _calendar(site, [(owner, candidate)], None, serialised)
+            return _calendar(site, [(owner, candidate)], None)
     raise KeyError(f"'{item.id}' is not on project '{owner.slug}' of the microsite {site.key}")

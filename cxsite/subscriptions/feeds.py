@@ -40,7 +40,6 @@ What a subscriber can rely on:
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import html
 import json
 from dataclasses import dataclass
@@ -244,14 +243,7 @@ def _local(site: Microsite, when: dt.datetime) -> dt.datetime:
 
 
 def _content(paths: SitePaths, item: FeedItem) -> str:
-    return _absolutized(item.content_html, paths.absolute(item.link))
-
-
-@functools.lru_cache(maxsize=2048)
-def _absolutized(content_html: str, page_url: str) -> str:
-    """Memoised: every item goes into the RSS and the Atom feed, of the
-    microsite and of its project."""
-    return absolutize(content_html, page_url)
+    return absolutize(item.content_html, paths.absolute(item.link))
 
 
 def _generator(site: Microsite, paths: SitePaths, items: list[FeedItem], *, title: str, self_path: str,

@@ -7,7 +7,7 @@ from ..paths import SitePaths
 from ..render.artifacts import Alternate, FileArtifact
 from ..render.i18n import Locale
 from ..views import Microsite
-from .calendar import Serialised, render_calendar, render_event
+from .calendar import render_calendar, render_event
 from .feeds import feed_items, render_atom, render_json_feed, render_rss
 from .vcards import photo_for_vcard, render_vcard
 
@@ -29,7 +29,6 @@ def render_subscriptions(site: Microsite, paths: SitePaths, markdown: MarkdownRe
         return markdown.render(text).html
 
     files: list[FileArtifact] = []
-    serialised: Serialised = {}   # each event's bytes, shared by the calendars and its own file
     limit = customer.site.feed_limit
     everything = feed_items(site, None, body_html, text_html=text_html)
     title = f"{customer.name}: {loc.t('updates')}"
@@ -39,7 +38,7 @@ def render_subscriptions(site: Microsite, paths: SitePaths, markdown: MarkdownRe
         FileArtifact(paths.json_feed, render_json_feed(site, everything, title=title, self_path=paths.json_feed,
                                                        limit=limit),
                      JSON_FEED),
-        FileArtifact(paths.calendar, render_calendar(site, serialised=serialised), ICS),
+        FileArtifact(paths.calendar, render_calendar(site), ICS),
     ]
     for project in customer.projects:
         items = feed_items(site, project, body_html, text_html=text_html)
@@ -50,11 +49,11 @@ def render_subscriptions(site: Microsite, paths: SitePaths, markdown: MarkdownRe
             FileArtifact(rss, render_rss(site, items, title=project_title, self_path=rss, page_path=page, limit=limit), RSS),
             FileArtifact(atom, render_atom(site, items, title=project_title, self_path=atom, page_path=page,
                                          limit=limit), ATOM),
-            FileArtifact(paths.project_calendar(project.slug), render_calendar(site, project, serialised), ICS),
+            FileArtifact(paths.project_calendar(project.slug), render_calendar(site, project), ICS),
         ]
         for disruption in project.disruptions:
             files.append(FileArtifact(paths.event(project.slug, disruption.id),
-                                      render_event(site, project, disruption, serialised), ICS))
+                                      render_event(site, project, disruption), ICS))
     for person in site.people:
         photo = photo_for_vcard(person)
         card = render_vcard(person, site.organisation, photo_bytes=photo[0] if photo else None,
