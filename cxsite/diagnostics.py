@@ -15,18 +15,27 @@ from typing import Iterable
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """A place in a source file: 1-based line and column (0 = unknown)."""
+    """A place in a source file: 1-based line and column (0 = unknown).
+
+    ``path`` is absolute for every file of a portfolio, so a diagnostic
+    means the same from any working folder (and may be kept between runs);
+    it is shown relative to the working folder when printed."""
 
     path: str
     line: int = 0
     column: int = 0
 
+    @property
+    def shown(self) -> str:
+        """The path as the user should see it (see :func:`display_path`)."""
+        return display_path(self.path) if os.path.isabs(self.path) else self.path
+
     def __str__(self) -> str:
         if self.line and self.column:
-            return f"{self.path}:{self.line}:{self.column}"
+            return f"{self.shown}:{self.line}:{self.column}"
         if self.line:
-            return f"{self.path}:{self.line}"
-        return self.path
+            return f"{self.shown}:{self.line}"
+        return self.shown
 
 
 class Severity(str, Enum):
@@ -51,7 +60,7 @@ class Diagnostic:
     def format_github(self) -> str:
         """A GitHub Actions workflow command (an annotation on the file)."""
         kind = "error" if self.severity is Severity.ERROR else "warning"
-        params = [f"file={_gh_escape_property(self.location.path)}"]
+        params = [f"file={_gh_escape_property(self.location.shown)}"]
         if self.location.line:
             params.append(f"line={self.location.line}")
         if self.location.column:

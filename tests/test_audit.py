@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cxsite.audit import AuditError, audit_site, forbidden_needles, markers_from_env, read_manifest
+from cxsite.checks.audit import AuditError, audit_site, forbidden_needles, markers_from_env
+from cxsite.checks.manifest import ManifestError, read_manifest
 from cxsite.build import build_portfolio
-from cxsite.commands.audit import audit as audit_command
-from cxsite.validate import load_portfolio
+from cxsite.cli.audit import audit as audit_command
+from cxsite.model.load import load_portfolio
 
 from .conftest import DEMO, REPO, TEAM, UPDATE, write_tree
 
@@ -320,7 +321,7 @@ def test_a_site_from_another_portfolio_cannot_be_audited(site, tmp_path, portfol
     other = load_portfolio(portfolio())[0]  # has acme, but no globex
     with pytest.raises(AuditError, match="globex/everyone is in .* but not in the portfolio"):
         audit_site(site, other)
-    with pytest.raises(AuditError, match="not found"):
+    with pytest.raises(ManifestError, match="not found"):
         read_manifest(tmp_path)
 
 

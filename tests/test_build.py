@@ -113,7 +113,7 @@ def test_a_failed_build_leaves_the_previous_site_untouched(tmp_path, portfolio, 
     out = tmp_path / "site"
     build(root, out)
     before = snapshot(out)
-    import cxsite.mkdocs_adapter as build_module
+    import cxsite.engine.adapter as build_module
 
     calls = {"n": 0}
     real = build_module.build_microsite
@@ -229,7 +229,7 @@ def test_a_path_token_gives_unguessable_folders_that_audit_and_publish_accept(tm
     assert manifest["sites"][0]["key"] == "acme/everyone"
     assert manifest["sites"][0]["base_url"] == f"https://status.example/acme-{token}/everyone/"
     from cxsite.publish import publish
-    from cxsite.validate import load_portfolio
+    from cxsite.model.load import load_portfolio
 
     model, _ = load_portfolio(root)
     publish(out, f"folder:{tmp_path / 'www'}", model)
@@ -237,7 +237,7 @@ def test_a_path_token_gives_unguessable_folders_that_audit_and_publish_accept(tm
 
 
 def test_a_path_token_must_be_in_the_base_url(portfolio):
-    from cxsite.validate import check_portfolio
+    from cxsite.views.rules import check_portfolio
 
     root = portfolio({"acme/customer.yml": CUSTOMER.replace(
         'site: {base_url: "https://status.example/acme/"}',

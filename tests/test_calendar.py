@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from cxsite.paths import SitePaths
-from cxsite.subscriptions import event_uid, render_calendar, render_event, verify_outputs
-from cxsite.validate import load_portfolio
+from cxsite.render.paths import SitePaths
+from cxsite.checks.readback import verify_outputs
+from cxsite.render.calendar import event_uid, render_calendar, render_event
+from cxsite.model.load import load_portfolio
 from cxsite.views import Microsite, microsites
 
 from .conftest import CUSTOMER, PROJECT

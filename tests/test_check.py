@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from cxsite.cli import main
-from cxsite.validate import check_portfolio, load_portfolio
+from cxsite.model.load import load_portfolio
+from cxsite.views.rules import check_portfolio
 
 from .conftest import CUSTOMER, DEMO, PROJECT, TEAM, UPDATE
 
@@ -47,7 +48,7 @@ def test_demo_portfolio_passes_strict_check():
 
 def test_documented_examples_are_valid(tmp_path):
     """The examples in docs/format.md load as they stand."""
-    from cxsite.formatdoc import EXAMPLES
+    from cxsite.source.formatdoc import EXAMPLES
     from .conftest import write_tree
 
     root = write_tree(tmp_path / "p", {
@@ -61,7 +62,7 @@ def test_documented_examples_are_valid(tmp_path):
 
 
 def test_format_doc_is_generated_from_the_schema():
-    from cxsite.formatdoc import render_format_doc
+    from cxsite.source.formatdoc import render_format_doc
 
     committed = (DEMO.parent / "docs" / "format.md").read_text(encoding="utf-8")
     assert committed == render_format_doc(), "regenerate with: cxsite format-doc > docs/format.md"

@@ -8,7 +8,7 @@ import shutil
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cxsite.diagnostics import Diagnostic
-from cxsite.validate import check_portfolio
+from cxsite.views.rules import check_portfolio
 
 from .conftest import CUSTOMER, PROJECT, TEAM, UPDATE
 

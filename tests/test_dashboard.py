@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from cxsite.dashboard import DASHBOARD_FOLDER, DashboardPaths, render_dashboard, render_dashboard_calendar
+from cxsite.render.dashboard import DASHBOARD_FOLDER, DashboardPaths, render_dashboard, render_dashboard_calendar
 from cxsite.diagnostics import Location
 from cxsite.model import Access
-from cxsite.paths import site_folder
+from cxsite.render.paths import site_folder
 from cxsite.render.pages import plain
-from cxsite.rules import cx_findings
-from cxsite.subscriptions.verify import verify_outputs
-from cxsite.validate import load_portfolio
+from cxsite.views.rules import cx_findings
+from cxsite.checks.readback import verify_outputs
+from cxsite.model.load import load_portfolio
 
 from .conftest import CUSTOMER, PROJECT, REPO
 
@@ -347,7 +347,7 @@ def test_the_calendar_link_is_on_the_overview(artifacts):
 # ------------------------------------------------------------- end to end
 
 def test_builds_through_the_real_mkdocs_adapter_as_a_noindex_site(artifacts, tmp_path):
-    from cxsite.mkdocs_adapter import build_microsite
+    from cxsite.engine.adapter import build_microsite
 
     out = tmp_path / "dashboard"
     warnings = build_microsite(artifacts, REPO / "mkdocs.yml", out)
@@ -380,9 +380,9 @@ def test_the_demo_portfolio_renders(tmp_path):
 # ------------------------------------------------- beside the microsites
 
 def test_a_site_with_the_dashboard_passes_the_audit_and_publish_never_copies_it(portfolio, tmp_path):
-    from cxsite.audit import audit_site
+    from cxsite.checks.audit import audit_site
     from cxsite.build import build_portfolio
-    from cxsite.mkdocs_adapter import build_microsite
+    from cxsite.engine.adapter import build_microsite
     from cxsite.publish import publish
 
     root = portfolio()

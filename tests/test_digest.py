@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cxsite.commands.digest import digest as digest_command
-from cxsite.digest import DigestError, SmtpSettings, build_digest, digest_content, send_digest
-from cxsite.validate import load_portfolio
+from cxsite.cli.digest import digest as digest_command
+from cxsite.publish.mail import SmtpSettings, send_digest
+from cxsite.render.digest import DigestError, build_digest, digest_content
+from cxsite.model.load import load_portfolio
 from cxsite.views import Microsite, microsite
 
 from .conftest import DEMO

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cxsite.commands.edit import COMMANDS
-from cxsite.edit import splice, validate_overlay
-from cxsite.validate import load_portfolio
+from cxsite.cli.edit import COMMANDS
+from cxsite.authoring.edit import splice, validate_overlay
+from cxsite.model.load import load_portfolio
 
 from .conftest import DEMO, PROJECT
 
@@ -430,7 +430,7 @@ def test_splice_keeps_lines_ruamel_would_reformat():
 @pytest.mark.parametrize("project", sorted(p.parent for p in DEMO.glob("*/*/project.yml")),
                          ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_set_health_on_every_demo_project_touches_only_its_two_keys(project):
-    from cxsite.edit import set_health
+    from cxsite.authoring.edit import set_health
 
     text = (project / "project.yml").read_text()
     edit = set_health(DEMO, f"{project.parent.name}/{project.name}", "off_track", "Waiting for the customer.")

@@ -12,11 +12,12 @@ import feedparser
 import pytest
 
 from cxsite.model import Project, Update
-from cxsite.paths import SitePaths
-from cxsite.subscriptions import (FeedsNeedBaseUrl, feed_items, render_atom, render_calendar, render_json_feed,
-                                  render_rss, verify_outputs)
-from cxsite.subscriptions.feeds import EMPTY_FEED_UPDATED
-from cxsite.validate import load_portfolio
+from cxsite.render.paths import SitePaths
+from cxsite.checks.readback import verify_outputs
+from cxsite.render.calendar import render_calendar
+from cxsite.render.feeds import FeedsNeedBaseUrl, feed_items, render_atom, render_json_feed, render_rss
+from cxsite.render.feeds import EMPTY_FEED_UPDATED
+from cxsite.model.load import load_portfolio
 from cxsite.views import Microsite, microsites
 
 from .conftest import CUSTOMER, PROJECT, TEAM

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from cxsite import fsutil
+from cxsite.build import commit as fsutil
 
 
 def tree(folder, files=3):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cxsite.pipeline import SiteRenderer
-from cxsite.validate import load_portfolio
+from cxsite.render.site import SiteRenderer
+from cxsite.model.load import load_portfolio
 from cxsite.views import microsites
 
 GOLDEN = Path(__file__).parent / "golden"

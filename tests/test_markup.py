@@ -1,6 +1,6 @@
 """Update bodies become safe HTML: the same fragment for pages and feeds.
 
-Read top to bottom as the specification of :mod:`cxsite.markup`: what
+Read top to bottom as the specification of :mod:`cxsite.render.markdown`: what
 Markdown survives and how it looks, what never gets through, how relative
 URLs are made absolute for feeds, how excerpts are cut, and which bodies are
 refused because they would take too long to convert.
@@ -18,21 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cxsite import markup
 from cxsite.diagnostics import Location, Severity
-from cxsite.markup import (
-    ALLOWED_ATTRIBUTES,
-    ALLOWED_TAGS,
-    MAX_BYTES,
-    MarkdownRenderer,
-    MarkdownTooComplex,
-    MarkdownTooLarge,
-    RenderedMarkdown,
-    absolutize,
-    check_markdown,
-    excerpt,
-    render_markdown,
-)
+from cxsite.model import prose
+from cxsite.model.prose import MAX_BYTES, MarkdownTooComplex, MarkdownTooLarge
+from cxsite.render.markdown import MarkdownRenderer, RenderedMarkdown, check_markdown, render_markdown
+from cxsite.render.sanitise import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, absolutize
+from cxsite.render.text import summary as excerpt
 
 RENDERER = MarkdownRenderer()
 BODY = Location("acme/erp/updates/2026-03-kickoff.md", 9, 1)   # where the body's first line is
@@ -595,12 +586,12 @@ def test_the_precheck_reads_long_runs_of_any_mark(mark):
     one mark is where they would; scripts/bench times these bodies)."""
     for body in [mark * 150_000, mark * 150_000 + "x", (mark + " ") * 75_000 + "x", (mark + "  ") * 50_000,
                  "a" + mark * 150_000 + "a", (mark + "a") * 75_000, (mark + "\n") * 75_000]:
-        assert isinstance(markup.precheck(body), list), (mark, body[:8])
+        assert isinstance(prose.precheck(body), list), (mark, body[:8])
 
 
 def test_a_recursion_error_that_slips_past_the_precheck_becomes_too_complex(monkeypatch):
     renderer = MarkdownRenderer()
-    monkeypatch.setattr(markup, "MAX_NESTING", 10_000)       # let a deep list through
+    monkeypatch.setattr(prose, "MAX_NESTING", 10_000)       # let a deep list through
     error = outcome(renderer.render, "- " * 2_000 + "x")
     assert isinstance(error, MarkdownTooComplex)
     assert str(error) == "update body is too deeply nested to convert"

@@ -19,7 +19,7 @@ import pytest
 
 from cxsite.build import build_portfolio
 from cxsite.publish import publish
-from cxsite.validate import load_portfolio
+from cxsite.model.load import load_portfolio
 
 from .conftest import PROJECT, REPO, TEAM, UPDATE, write_tree
 

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cxsite.access import (AccessError, apr1, apr1_matches, credentials, htaccess, htpasswd, nginx_conf,
+from cxsite.publish.access import (AccessError, apr1, apr1_matches, credentials, htaccess, htpasswd, nginx_conf,
                            password_variable, robots_txt)
-from cxsite.audit import SiteEntry
+from cxsite.checks.manifest import SiteRecord
 from cxsite.build import build_portfolio
-from cxsite.commands.audit import audit as audit_command
-from cxsite.commands.publish import publish as publish_command
+from cxsite.cli.audit import audit as audit_command
+from cxsite.cli.publish import publish as publish_command
 from cxsite.publish import (AuditFailed, PublishError, content_type, default_server_config, parse_target,
                             publish)
-from cxsite.validate import load_portfolio
+from cxsite.model.load import load_portfolio
 
 from .conftest import CUSTOMER, PROJECT, REPO, TEAM, UPDATE, write_tree
 
@@ -76,9 +76,10 @@ def microsite_folders(root: Path) -> set[str]:
     return {p.parent.relative_to(root).as_posix() for p in root.glob("*/*/index.html")}
 
 
-def entry(folder: str, access: str) -> SiteEntry:
+def entry(folder: str, access: str) -> SiteRecord:
     customer, audience = folder.split("/")
-    return SiteEntry(folder, customer, audience, folder, access, f"https://x.example/{customer}/")
+    return SiteRecord(key=folder, customer=customer, audience=audience, folder=folder, access=access,
+                      base_url=f"https://x.example/{customer}/")
 
 
 # ------------------------------------------------------------ passwords

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import cxsite.rules
+import cxsite.views.rules
 from cxsite.diagnostics import Severity
 from cxsite.model import PrimaryContact
-from cxsite.rules import cx_findings, rule_names
-from cxsite.validate import load_portfolio
+from cxsite.views.rules import cx_findings, rule_names
+from cxsite.model.load import load_portfolio
 
 from .conftest import CUSTOMER as CONFTEST_CUSTOMER, DEMO, PROJECT
 
@@ -184,7 +184,7 @@ def test_findings_are_sorted_by_file_and_line(broken):
 
 def test_every_rule_is_documented_in_the_module_docstring():
     for name in rule_names():
-        assert f"``{name}``" in cxsite.rules.__doc__
+        assert f"``{name}``" in cxsite.views.rules.__doc__
 
 
 def test_the_demo_portfolio_keeps_every_promise():

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-import cxsite.commands.new as new_module
+import cxsite.cli.new as new_module
 from cxsite.cli import check, main
-from cxsite.commands.edit import COMMANDS as EDIT_COMMANDS
-from cxsite.commands.new import new
-from cxsite.schema import CUSTOMER, PROJECT, SLUG_PATTERN, UPDATE
-from cxsite.validate import load_portfolio
+from cxsite.cli.edit import COMMANDS as EDIT_COMMANDS
+from cxsite.cli.new import new
+from cxsite.source.schema import CUSTOMER, PROJECT, SLUG_PATTERN, UPDATE
+from cxsite.model.load import load_portfolio
 
 from .conftest import CUSTOMER as ACME
 

@@ -1,6 +1,6 @@
 """The fixes cxsite makes to Material's HTML so it passes the Nu HTML Checker."""
 
-from cxsite.theme_patches import patch_material_html
+from cxsite.engine.patches import patch_material_html
 
 
 def test_an_empty_tabindex_is_removed_with_the_blank_before_it():

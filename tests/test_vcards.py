@@ -10,9 +10,10 @@ import pytest
 import vobject
 
 from cxsite.model import Organisation, Person
-from cxsite.subscriptions import photo_for_vcard, render_vcard, verify_outputs
-from cxsite.subscriptions.vcards import split_name
-from cxsite.validate import load_portfolio
+from cxsite.checks.readback import verify_outputs
+from cxsite.render.vcards import photo_for_vcard, render_vcard
+from cxsite.render.vcards import split_name
+from cxsite.model.load import load_portfolio
 from cxsite.views import microsites
 
 from .conftest import TEAM

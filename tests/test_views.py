@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from cxsite.validate import load_portfolio
+from cxsite.model.load import load_portfolio
 from cxsite.views import last_told, microsites, told_updates
 
 from .conftest import CUSTOMER, PROJECT, UPDATE

@@ -19,10 +19,10 @@ from typing import Callable
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from .. import facts
+from ..views import facts
 from .. import model as m
-from ..markup import MarkdownRenderer
-from ..paths import SitePaths
+from .markdown import MarkdownRenderer
+from .paths import SitePaths
 from ..views import Microsite
 from .artifacts import PageArtifact, TocEntry
 from .i18n import Locale
@@ -32,7 +32,7 @@ _TAGS = re.compile(r"<[^>]+>")
 
 
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("cxsite", "templates"), autoescape=True, undefined=StrictUndefined,
+    env = Environment(loader=PackageLoader("cxsite.render", "templates"), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     return env
 

@@ -1,1 +1,0 @@
-"""Click commands that live beside the core CLI (registered in cxsite.cli)."""

@@ -1,0 +1,7 @@
+"""The only code that knows MkDocs (or ProperDocs) and Material.
+
+:mod:`.adapter` builds one microsite's artifacts into a folder through
+the engine's build API, :mod:`.plugin` hands the artifacts to it,
+:mod:`.patches` corrects what stock Material writes, :mod:`.config` finds
+the engine's configuration.
+"""
