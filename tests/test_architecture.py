@@ -86,3 +86,24 @@ def test_only_the_engine_layer_imports_the_site_engine():
             if target.split(".")[0] in ENGINES:
                 wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line}: imports {target}")
     assert wrong == []
+
+
+#: Reading the wall clock: only the build's one moment may (views/clock.py).
+WALL_CLOCK = {"datetime": {"now", "today", "utcnow"}, "date": {"today"}, "dt": set(),
+              "time": {"time", "time_ns", "localtime", "gmtime", "ctime"}}
+
+
+def test_only_the_clock_reads_the_time_of_day():
+    """Everything the pipeline makes depends on the build's moment only
+    through the questions its clock records (docs/architecture.md)."""
+    wrong = []
+    for name, path in modules().items():
+        if layer(name) not in ("source", "model", "views", "render", "engine", "checks") or name.endswith(".clock"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+                if node.func.attr in WALL_CLOCK.get(owner_name, ()):
+                    wrong.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {owner_name}.{node.func.attr}()")
+    assert wrong == []

@@ -8,6 +8,7 @@ import datetime as dt
 
 from cxsite.model.load import load_portfolio
 from cxsite.views import last_told, microsites, told_updates
+from cxsite.views.clock import Clock
 
 from .conftest import CUSTOMER, PROJECT, UPDATE
 
@@ -58,9 +59,9 @@ def test_what_the_customer_has_been_told_is_what_some_audience_can_read(portfoli
     model, _ = load_portfolio(root)
     [customer] = model.customers
     [project] = customer.projects
-    assert [u.id for u in told_updates(customer, project, NOW)] == ["u-execs", "u-older", "u-kickoff"]
-    assert last_told(customer, project, NOW).id == "u-execs"
-    assert last_told(customer, project, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)) is None
+    assert [u.id for u in told_updates(customer, project, Clock(NOW))] == ["u-execs", "u-older", "u-kickoff"]
+    assert last_told(customer, project, Clock(NOW)).id == "u-execs"
+    assert last_told(customer, project, Clock(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))) is None
 
 
 def test_the_newest_update_told_goes_by_its_date_and_then_by_its_id(portfolio):
@@ -74,8 +75,8 @@ def test_the_newest_update_told_goes_by_its_date_and_then_by_its_id(portfolio):
     model, _ = load_portfolio(root)
     [customer] = model.customers
     [project] = customer.projects
-    assert [u.id for u in told_updates(customer, project, NOW)] == ["u-b", "u-a", "u-held", "u-kickoff"]
-    assert last_told(customer, project, NOW).id == "u-b"
+    assert [u.id for u in told_updates(customer, project, Clock(NOW))] == ["u-b", "u-a", "u-held", "u-kickoff"]
+    assert last_told(customer, project, Clock(NOW)).id == "u-b"
 
 
 def test_internal_draft_future_and_embargoed_updates_are_not_published(portfolio):

@@ -34,7 +34,7 @@ How an edit is validated
 What "today" is
     The default of ``announced`` and ``changed`` is the customer's date at
     ``now``, else at ``SOURCE_DATE_EPOCH``, else by the clock, as for
-    ``cxsite check`` and ``build`` (:func:`cxsite.scaffold.customer_now`).
+    ``cxsite check`` and ``build`` (:func:`cxsite.authoring.scaffold.customer_now`).
 """
 
 from __future__ import annotations

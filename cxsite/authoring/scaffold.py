@@ -153,7 +153,7 @@ def customer_now(customer_dir: Path, now: dt.datetime | None = None) -> dt.datet
     else as local time.
 
     The moment is the one ``check`` and ``build`` use: ``now`` when given,
-    else ``SOURCE_DATE_EPOCH``, else the clock (:func:`cxsite.pipeline.build_cutoff`).
+    else ``SOURCE_DATE_EPOCH``, else the clock (:func:`cxsite.views.clock.build_cutoff`).
     """
     from ..diagnostics import BuildError
     from ..views.clock import build_cutoff

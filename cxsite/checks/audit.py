@@ -56,6 +56,7 @@ from .. import model as m
 from ..diagnostics import CxsiteError
 from ..render.paths import DASHBOARD_SLUG
 from ..views import Microsite, microsite, release_time
+from ..views.clock import Clock, as_clock
 from .manifest import MANIFEST, read_manifest
 
 MARKERS_ENV = "CXSITE_SECRET_MARKERS"
@@ -352,17 +353,17 @@ def _identity(customer: m.Customer) -> list[Needle]:
     return needles
 
 
-def _unpublished_reason(update: m.Update, cutoff: dt.datetime) -> str | None:
+def _unpublished_reason(update: m.Update, clock: Clock) -> str | None:
     if update.internal:
         return "internal update"
     if update.draft:
         return "draft update"
-    if release_time(update) > cutoff:
+    if not clock.passed(release_time(update)):
         return f"update not released until {release_time(update).isoformat()}"
     return None
 
 
-def _secrets(customer: m.Customer, cutoff: dt.datetime) -> list[Needle]:
+def _secrets(customer: m.Customer, clock: Clock) -> list[Needle]:
     """What no audience of anyone may see: internal notes; internal, draft
     and not yet released updates."""
     needles = _prose(customer.internal_note, f"internal note of customer '{customer.name}'"
@@ -378,7 +379,7 @@ def _secrets(customer: m.Customer, cutoff: dt.datetime) -> list[Needle]:
             needles += _prose(project.budget.internal_note,
                               f"internal note of the budget of {label}{_where(project.budget.location)}")
         for update in project.updates:
-            reason = _unpublished_reason(update, cutoff)
+            reason = _unpublished_reason(update, clock)
             if reason:
                 needles += _update_needles(update, reason)
     return needles
@@ -462,14 +463,15 @@ def _allowed(view: Microsite) -> str:
     return "\n".join(normalise(part) for part in parts)
 
 
-def portfolio_needles(portfolio: m.Portfolio, cutoff: dt.datetime) -> tuple[Needle, ...]:
+def portfolio_needles(portfolio: m.Portfolio, when: Clock | dt.datetime) -> tuple[Needle, ...]:
     """The needles every microsite shares, computed once per build: each
     customer's name and slug (``owner``: allowed on its own microsites) and
     what no audience of anyone may see."""
+    clock = as_clock(when)
     needles: list[Needle] = []
     for customer in portfolio.customers:
         needles += [dataclasses.replace(needle, owner=customer.slug) for needle in _identity(customer)]
-        needles += _secrets(customer, cutoff)
+        needles += _secrets(customer, clock)
     return tuple(needles)
 
 
@@ -486,13 +488,14 @@ def microsite_needles(shared: Iterable[Needle], customer: m.Customer, view: Micr
 
 
 def forbidden_needles(portfolio: m.Portfolio, customer: m.Customer, audience: m.Audience,
-                      cutoff: dt.datetime, markers: Iterable[str] = ()) -> tuple[Needle, ...]:
+                      when: Clock | dt.datetime, markers: Iterable[str] = ()) -> tuple[Needle, ...]:
     """What must not occur in the microsite of ``customer``/``audience``
     (each candidate not exempt because the audience may see it anyway)."""
-    view = microsite(portfolio, customer, audience, cutoff)
+    clock = as_clock(when)
+    view = microsite(portfolio, customer, audience, clock)
     allowed = _allowed(view)
     needles: dict[str, Needle] = {}
-    for needle in microsite_needles(portfolio_needles(portfolio, cutoff), customer, view, markers):
+    for needle in microsite_needles(portfolio_needles(portfolio, clock), customer, view, markers):
         if needle.text and needle.text not in needles and not (needle.exempt_if_shown and needle.text in allowed):
             needles[needle.text] = needle
     return tuple(needles.values())
@@ -581,7 +584,8 @@ def audit_site(site_dir: Path, portfolio: m.Portfolio, cutoff: dt.datetime | Non
         except KeyError:
             raise AuditError(f"{entry.key} is in {site_dir / MANIFEST} but not in the portfolio: "
                              "audit the site with the portfolio it was built from") from None
-    context = (site_dir, portfolio, cutoff, portfolio_needles(portfolio, cutoff), markers, manifest.data)
+    clock = Clock(cutoff)
+    context = (site_dir, portfolio, clock, portfolio_needles(portfolio, clock), markers, manifest.data)
     jobs = jobs or os.cpu_count() or 1
     keys = [(entry.folder, entry.customer, entry.audience) for entry in entries]
     findings: list[Finding] = []
@@ -621,10 +625,10 @@ def _set_context(*context: object) -> None:
 
 
 def _audit_entry(key: tuple[str, str, str]) -> list[Finding]:
-    site_dir, portfolio, cutoff, shared, markers, manifest_data = _CONTEXT
+    site_dir, portfolio, clock, shared, markers, manifest_data = _CONTEXT
     folder, customer_slug, audience_id = key
     customer = portfolio.customer(customer_slug)
-    view = microsite(portfolio, customer, customer.audience(audience_id), cutoff)
+    view = microsite(portfolio, customer, customer.audience(audience_id), clock)
     return audit_microsite(site_dir, folder, view, customer, shared, markers, manifest_data)
 
 

@@ -14,14 +14,20 @@ DEFAULT_PROJECTS = "projects"
 
 
 def _moment(value: str | None) -> dt.datetime:
+    """The digest's moment: --now, else SOURCE_DATE_EPOCH, else the clock, as for a build."""
+    from ..views.clock import build_cutoff
+
     if not value:
-        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        try:
+            return build_cutoff()
+        except CxsiteError as exc:
+            raise click.BadParameter(str(exc), param_hint="SOURCE_DATE_EPOCH") from None
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not an ISO 8601 date-time such as 2026-11-25T09:00+00:00",
                                  param_hint="--now") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return build_cutoff(moment)
 
 
 def _addresses(values: tuple[str, ...]) -> list[str]:

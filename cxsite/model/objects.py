@@ -304,6 +304,11 @@ class Project:
     audiences: tuple[str, ...] = ()
     internal_note: str = ""
     location: Location = NOWHERE
+    keys: tuple[tuple[str, Location], ...] = ()   # where each top-level key of project.yml is
+
+    def where(self, key: str) -> Location:
+        """The line of ``key:`` in project.yml (the file itself when it has none)."""
+        return dict(self.keys).get(key, self.location)
 
 
 @dataclass(frozen=True)
@@ -323,6 +328,11 @@ class Customer:
     distribution_list: tuple[str, ...] = ()
     internal_note: str = ""
     location: Location = NOWHERE
+    keys: tuple[tuple[str, Location], ...] = ()   # where each top-level key of customer.yml is
+
+    def where(self, key: str) -> Location:
+        """The line of ``key:`` in customer.yml (the file itself when it has none)."""
+        return dict(self.keys).get(key, self.location)
 
     @property
     def zone(self) -> ZoneInfo:

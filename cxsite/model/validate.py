@@ -45,6 +45,11 @@ def _ok(*values: Any) -> bool:
     return all(v is not INVALID for v in values)
 
 
+def _keys(data: dict[str, Any]) -> tuple[tuple[str, Location], ...]:
+    """Where each key of a document's top level is, for later stages' messages."""
+    return tuple(sorted(data["__key_at__"].items()))
+
+
 def _key_loc(data: dict[str, Any], key: str) -> Location:
     return data["__keys__"].get(key, data["__loc__"])
 
@@ -209,7 +214,7 @@ class Builder:
                                 site.get("path_token") or ""),
             escalation=self._people(data, "escalation"),
             distribution_list=tuple(data.get("distribution_list") or ()),
-            internal_note=data.get("internal_note") or "", location=data["__loc__"])
+            internal_note=data.get("internal_note") or "", location=data["__loc__"], keys=_keys(data))
 
     def _check_feeds_need_base_url(self, data: dict[str, Any]) -> None:
         site = data.get("site") if isinstance(data.get("site"), dict) else {}
@@ -299,7 +304,8 @@ class Builder:
             milestones=tuple(milestones), disruptions=tuple(disruptions), budget=budget, measures=tuple(measures),
             decisions=tuple(decisions), surveys=tuple(sorted(surveys, key=lambda s: s.date)),
             updates=tuple(sorted(updates, key=lambda u: (u.published, u.id), reverse=True)),
-            audiences=audiences, internal_note=data.get("internal_note") or "", location=data["__loc__"])
+            audiences=audiences, internal_note=data.get("internal_note") or "", location=data["__loc__"],
+            keys=_keys(data))
 
     def milestone(self, data: Any, audience_ids: set[str]) -> m.Milestone | None:
         if not isinstance(data, dict):

@@ -35,8 +35,8 @@ renders *customer* microsites ever sees the full portfolio.
 
 Pages (English): Overview, Disruptions, Decisions, Surveys, CX findings;
 plus ``calendar.ics`` with every upcoming disruption and every milestone not
-reached yet, across the portfolio. "Now" is always the build cutoff passed
-in; nothing here reads a clock, so the same input gives the same bytes.
+reached yet, across the portfolio. The build's moment is asked through its
+clock (:mod:`cxsite.views.clock`), never read, so the same input gives the same bytes.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ from markupsafe import Markup
 from .. import model as m
 from ..diagnostics import Diagnostic
 from ..views import Microsite, facts, release_time, told_updates
+from ..views.clock import Clock, as_clock
 from ..views.rules import DEFAULT_GRACE_DAYS, LOW_SURVEY_SHARE, rule_names
 from .artifacts import FileArtifact, MicrositeArtifacts, NavItem, PageArtifact
 from .calendar import event_uid, milestone_day, milestone_sequence
@@ -104,7 +105,7 @@ def _dashboard_zone(portfolio: m.Portfolio) -> str:
     return zones.pop() if len(zones) == 1 else "UTC"
 
 
-def dashboard_site(portfolio: m.Portfolio, cutoff: dt.datetime) -> Microsite:
+def dashboard_site(portfolio: m.Portfolio, clock: Clock) -> Microsite:
     """The synthetic microsite the MkDocs plugin builds the dashboard as.
 
     It holds presentation settings only (name, language, zone, private
@@ -118,7 +119,7 @@ def dashboard_site(portfolio: m.Portfolio, cutoff: dt.datetime) -> Microsite:
         audiences=(audience,), projects=(),
         site=m.SiteSettings(base_url="", access=m.Access.PRIVATE, feeds=False))
     return Microsite(customer=customer, audience=audience, organisation=organisation, people=(),
-                     cutoff=cutoff, next_embargo=None)
+                     clock=clock, next_embargo=None)
 
 
 # --------------------------------------------------------------- facts
@@ -185,10 +186,10 @@ class UpdateState:
     next_release: dt.datetime | None
 
 
-def update_state(customer: m.Customer, project: m.Project, cutoff: dt.datetime,
+def update_state(customer: m.Customer, project: m.Project, clock: Clock,
                  grace_days: int = DEFAULT_GRACE_DAYS) -> UpdateState:
-    today = cutoff.astimezone(customer.zone).date()
-    told = list(told_updates(customer, project, cutoff))
+    today = clock.today(customer.zone)
+    told = list(told_updates(customer, project, clock))
     last = told[0] if told else None
     due, overdue = None, 0
     if project.status in (m.Status.ACTIVE, m.Status.ON_HOLD):
@@ -203,7 +204,7 @@ def update_state(customer: m.Customer, project: m.Project, cutoff: dt.datetime,
             internal += 1
         elif update.draft:
             draft += 1
-        elif (release := release_time(update)) > cutoff:
+        elif not clock.passed(release := release_time(update)):
             embargoed.append(release)
     return UpdateState(last=last, due=due, overdue_days=overdue, published=len(told), internal=internal,
                        draft=draft, embargoed=len(embargoed), next_release=min(embargoed, default=None))
@@ -278,7 +279,7 @@ class _Pages:
                  renderer: PageRenderer, base_url: str):
         self.portfolio = portfolio
         self.site = site
-        self.cutoff = site.cutoff
+        self.clock = site.clock
         self.findings = list(findings)
         self.renderer = renderer
         self.loc = _TeamLocale(LANGUAGE, ZoneInfo(site.customer.timezone))
@@ -286,7 +287,7 @@ class _Pages:
         self.locales = {c.slug: _TeamLocale(LANGUAGE, c.zone, self.loc.formats) for c in portfolio.customers}
 
     def today(self, customer: m.Customer) -> dt.date:
-        return self.cutoff.astimezone(customer.zone).date()
+        return self.clock.today(customer.zone)
 
     def _html(self, template: str, path: str, **values: object) -> str:
         """``dashboard/<template>`` for the page at ``path``, with what every dashboard template reads."""
@@ -297,9 +298,9 @@ class _Pages:
             loc=self.loc, t=self.loc.t, md=self.renderer.md, link=link, dpaths=DashboardPaths, **values)
 
     def render(self, template: str, path: str, title: str, description: str = "", **values: object) -> PageArtifact:
-        html = self._html(template, path, site=self.site, portfolio=self.portfolio, now=self.cutoff,
-                          today=self.cutoff.astimezone(self.loc.zone).date(), as_of=self.loc.datetime(self.cutoff),
-                          zone=self.site.customer.timezone, **values)
+        today = self.clock.today(self.loc.zone)
+        html = self._html(template, path, site=self.site, portfolio=self.portfolio, clock=self.clock,
+                          today=today, as_of=self.loc.date(today, "full"), zone=self.site.customer.timezone, **values)
         return PageArtifact(path, title, html, toc_of(html), description)
 
     def fragment(self, template: str, path: str, **values: object) -> str:
@@ -332,7 +333,7 @@ class _Pages:
         decisions = facts.open_decisions(project)
         milestone = facts.next_milestone(project, today)
         return {
-            "project": project, "state": update_state(customer, project, self.cutoff), "milestone": milestone,
+            "project": project, "state": update_state(customer, project, self.clock), "milestone": milestone,
             "milestone_state": facts.milestone_state(milestone, today).value if milestone else "",
             "milestone_date": (milestone.forecast or milestone.planned) if milestone else None,
             "open_decisions": len(decisions),
@@ -370,13 +371,13 @@ class _Pages:
         for customer in self.portfolio.customers:
             cloc = self.locales[customer.slug]
             for project in customer.projects:
-                for d in facts.upcoming_disruptions(project, self.cutoff):
+                for d in facts.upcoming_disruptions(project, self.clock):
                     previous = d.previous_windows[-1] if d.previous_windows else None
                     items.append({
                         "customer": customer, "project": project, "d": d,
                         "when": cloc.window(d.window.start, d.window.end), "iso": cloc.iso(d.window.start),
                         "previous": cloc.window(previous.start, previous.end) if previous else "",
-                        "started": d.window.start <= self.cutoff,
+                        "started": self.clock.passed(d.window.start),
                         "notice": (d.window.start.astimezone(customer.zone).date() - d.announced).days
                         if d.announced else None,
                         "audiences": _audience_names(customer, d.audiences),
@@ -431,20 +432,20 @@ class _Pages:
 
 # ------------------------------------------------------------ calendar
 
-def _customer_view(portfolio: m.Portfolio, customer: m.Customer, cutoff: dt.datetime) -> Microsite:
+def _customer_view(portfolio: m.Portfolio, customer: m.Customer, clock: Clock) -> Microsite:
     """A full (unfiltered) view of one customer, only for the calendar helpers
     of :mod:`cxsite.subscriptions.calendar` (UIDs, SEQUENCE, reached-ness),
-    which read its customer's slug and zone and the cutoff."""
+    which read its customer's slug and zone and the clock."""
     audience = m.Audience(DASHBOARD_AUDIENCE, "Delivery team")
     return Microsite(customer=customer, audience=audience, organisation=portfolio.team.organisation, people=(),
-                     cutoff=cutoff, next_embargo=None)
+                     clock=clock, next_embargo=None)
 
 
 def _lines(*parts: str) -> str:
     return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
 
-def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_url: str = "") -> bytes:
+def render_dashboard_calendar(portfolio: m.Portfolio, when: Clock | dt.datetime, base_url: str = "") -> bytes:
     """Every upcoming disruption (cancelled ones too, as CANCELLED, until
     their window has passed) and every milestone not reached yet, of every
     customer, as one calendar.
@@ -455,16 +456,17 @@ def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_
     audience's items), so a client subscribed to both never mixes them up.
     SEQUENCE and DTSTAMP are derived from the data as in the customers'
     calendars; nothing depends on the build clock."""
+    clock = as_clock(when)
     page = (base_url + SitePaths.url_of(DashboardPaths.disruptions)) if base_url else ""
     events: list[tuple[tuple, Event]] = []
     zones: dict[str, tuple[int, int]] = {}
     for customer in portfolio.customers:
-        today = cutoff.astimezone(customer.zone).date()
-        upcoming = [(project, facts.upcoming_disruptions(project, cutoff),
+        today = clock.today(customer.zone)
+        upcoming = [(project, facts.upcoming_disruptions(project, clock),
                      [(ms, facts.milestone_state(ms, today) is facts.MilestoneState.LATE) for ms in project.milestones
-                      if ms.done is None or at_nine(ms.done, customer) > cutoff])   # reached: no longer upcoming
+                      if ms.done is None or not clock.passed(at_nine(ms.done, customer))])   # reached: not upcoming
                     for project in customer.projects]
-        own, years = _customer_events(portfolio, customer, cutoff, upcoming, page)
+        own, years = _customer_events(portfolio, customer, clock, upcoming, page)
         events.extend(own)
         if years:
             first, last = zones.get(customer.timezone, years)
@@ -487,13 +489,13 @@ def render_dashboard_calendar(portfolio: m.Portfolio, cutoff: dt.datetime, base_
 _Upcoming = Sequence[tuple[m.Project, Sequence[m.Disruption], Sequence[tuple[m.Milestone, bool]]]]
 
 
-def _customer_events(portfolio: m.Portfolio, customer: m.Customer, cutoff: dt.datetime, upcoming: _Upcoming,
+def _customer_events(portfolio: m.Portfolio, customer: m.Customer, clock: Clock, upcoming: _Upcoming,
                      page: str) -> tuple[list[tuple[tuple, Event]], tuple[int, int] | None]:
     """One customer's events of the dashboard calendar, each with its sort key,
     and the first and last year its disruptions span (for its VTIMEZONE):
     its upcoming disruptions and its milestones not reached yet, with
     whether each is late."""
-    site = _customer_view(portfolio, customer, cutoff)
+    site = _customer_view(portfolio, customer, clock)
     zone = customer.zone
     events: list[tuple[tuple, Event]] = []
     years: tuple[int, int] | None = None
@@ -558,24 +560,23 @@ def _vevent(fields: Sequence[tuple[str, object]]) -> Event:
 
 # ------------------------------------------------------------- the API
 
-def render_dashboard(portfolio: m.Portfolio, cutoff: dt.datetime, findings: Sequence[Diagnostic],
+def render_dashboard(portfolio: m.Portfolio, when: Clock | dt.datetime, findings: Sequence[Diagnostic],
                      markdown: MarkdownRenderer | None = None, *, base_url: str = "") -> MicrositeArtifacts:
     """The dashboard's artifacts, ready for :func:`cxsite.mkdocs_adapter.build_microsite`.
 
-    ``portfolio`` is the FULL validated portfolio (not views); ``cutoff`` the
-    build's aware "now"; ``findings`` what :func:`cxsite.rules.cx_findings`
-    returned for the same portfolio and cutoff; ``markdown`` a renderer to
+    ``portfolio`` is the FULL validated portfolio (not views); ``when`` the
+    build's clock; ``findings`` what :func:`cxsite.views.rules.cx_findings`
+    returned for the same portfolio and moment; ``markdown`` a renderer to
     reuse (e.g. ``SiteRenderer().markdown``); ``base_url`` where the
     dashboard is served, if known (only used for links inside calendar events).
     """
-    if cutoff.tzinfo is None:
-        raise ValueError("the build cutoff must be timezone-aware")
+    clock = as_clock(when)
     if base_url and not base_url.endswith("/"):
         raise ValueError("base_url must end with '/'")
-    site = dashboard_site(portfolio, cutoff)
+    site = dashboard_site(portfolio, clock)
     pages = _Pages(portfolio, site, findings, PageRenderer(markdown), base_url)
     artifacts = [pages.overview(), pages.disruptions(), pages.decisions(), pages.surveys(), pages.findings_page()]
-    files = (FileArtifact(DashboardPaths.calendar, render_dashboard_calendar(portfolio, cutoff, base_url),
+    files = (FileArtifact(DashboardPaths.calendar, render_dashboard_calendar(portfolio, clock, base_url),
                           "text/calendar"),)
     nav = (NavItem("Overview", DashboardPaths.home), NavItem("Disruptions", DashboardPaths.disruptions),
            NavItem("Decisions", DashboardPaths.decisions), NavItem("Surveys", DashboardPaths.surveys),

@@ -8,7 +8,7 @@ the customer's zone, cancelled ones marked), the decisions the customer
 still owes, and links to the status page, its RSS feed and its calendar.
 
 It reads only the microsite, so it cannot show what the audience may not
-see; build that microsite with ``cutoff=now``. Updates count by their
+see; cut that microsite at the moment of sending. Updates count by their
 release time (an embargoed update is news when its embargo lifts) and are
 shown as a plain-text excerpt of the body rendered by
 :mod:`cxsite.markup`, so no image, raw HTML or relative link reaches the
@@ -155,7 +155,6 @@ class DigestContent:
 
     site: Microsite
     since: dt.date
-    now: dt.datetime
     updates: tuple[UpdateItem, ...]
     reached: tuple[MilestoneItem, ...]
     upcoming: tuple[MilestoneItem, ...]
@@ -187,28 +186,23 @@ def _excerpt(update: m.Update, renderer: MarkdownRenderer | None) -> str:
     return summary(rendered.text, EXCERPT_CHARS)
 
 
-def digest_content(site: Microsite, since: dt.date, now: dt.datetime,
-                   renderer: MarkdownRenderer | None = None) -> DigestContent:
-    """The items of a digest; ``since`` is a day in the customer's zone, included."""
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    if site.cutoff < now:
-        raise ValueError(f"the microsite was built for {site.cutoff.isoformat()}, before now ({now.isoformat()}): "
-                         "build it with cutoff=now")
+def digest_content(site: Microsite, since: dt.date, renderer: MarkdownRenderer | None = None) -> DigestContent:
+    """The items of a digest, up to the moment the microsite was cut for;
+    ``since`` is a day in the customer's zone, included."""
     customer = site.customer
     loc = Locale(customer.language, customer.zone)
     t = _words(loc)
     paths = SitePaths(microsite_base_url(customer.site.base_url, site.audience.id))
     url = paths.absolute if paths.base_url else (lambda path: "")
     feeds = bool(paths.base_url) and customer.site.feeds   # feeds, calendars and event .ics are built
-    today = now.astimezone(customer.zone).date()
+    today = site.clock.today(customer.zone)
     start = dt.datetime.combine(since, dt.time(0), tzinfo=customer.zone)
     horizon = today + dt.timedelta(days=LOOKAHEAD_DAYS)
 
     updates = tuple(
         UpdateItem(u.id, u.title, p.name, loc.date(u.published.astimezone(customer.zone).date()), t(u.kind.value),
                    _excerpt(u, renderer), url(SitePaths.update(p.slug, u.slug)))
-        for p, u in site.updates if start <= release_time(u) <= now)
+        for p, u in site.updates if start <= release_time(u))   # the view holds only what is released
 
     def milestone(project: m.Project, ms: m.Milestone) -> MilestoneItem:
         late = facts.slip_days(ms)
@@ -223,7 +217,7 @@ def digest_content(site: Microsite, since: dt.date, now: dt.datetime,
                 reached.append((ms.done, milestone(project, ms)))
             elif not ms.done and today <= (ms.forecast or ms.planned) <= horizon:
                 upcoming.append((ms.forecast or ms.planned, milestone(project, ms)))
-        for d in facts.upcoming_disruptions(project, now):
+        for d in facts.upcoming_disruptions(project, site.clock):
             if d.window.start.astimezone(customer.zone).date() > horizon:
                 continue
             before = d.previous_windows[-1] if d.previous_windows else None
@@ -246,7 +240,7 @@ def digest_content(site: Microsite, since: dt.date, now: dt.datetime,
     def ordered(pairs):
         return tuple(item for _, item in sorted(pairs, key=lambda pair: (pair[0], pair[1].project, pair[1].id)))
 
-    return DigestContent(site, since, now, updates, ordered(reached), ordered(upcoming), ordered(disruptions),
+    return DigestContent(site, since, updates, ordered(reached), ordered(upcoming), ordered(disruptions),
                          ordered(decisions), links)
 
 
@@ -288,13 +282,14 @@ def _cx_owner(site: Microsite) -> m.Person | None:
 
 def build_digest(site: Microsite, since: dt.date, *, now: dt.datetime, sender: str | None = None,
                  recipients: Sequence[str] = (), renderer: MarkdownRenderer | None = None) -> EmailMessage:
-    """The digest e-mail of ``site`` for what changed from ``since`` up to ``now``.
+    """The digest e-mail of ``site`` for what changed from ``since`` up to
+    the moment it was cut for; ``now`` is that moment, for the Date header.
 
     From is the CX owner unless ``sender`` ("Name <addr>" or "addr") is given;
     To is the customer's ``distribution_list`` unless ``recipients`` is.
     Headers are deterministic: the same inputs give the same message.
     """
-    content = digest_content(site, since, now, renderer)
+    content = digest_content(site, since, renderer)
     customer = site.customer
     loc = Locale(customer.language, customer.zone)
     t = _words(loc)
@@ -313,7 +308,7 @@ def build_digest(site: Microsite, since: dt.date, *, now: dt.datetime, sender: s
     owner_name = owner.name if owner else (from_.display_name or from_.addr_spec)
     reach = [value for value in (owner.email, owner.phone) if value] if owner else [from_.addr_spec]
     owner_text = f"{owner_name} ({', '.join(reach)})" if reach else owner_name
-    today = now.astimezone(customer.zone).date()
+    today = site.clock.today(customer.zone)
     subject = t("digest_subject", customer=customer.name, date=loc.date(today))
     colour = customer.brand.colour or DEFAULT_COLOUR
     values = dict(

@@ -19,11 +19,11 @@ What a subscriber can rely on:
   only within a project, hence the project slug.)
 * **Nothing from the future.** Only updates the microsite already publishes
   (see :mod:`cxsite.views`), and milestones, announcements and change
-  notices dated no later than the build cutoff.
+  notices dated no later than the build's moment.
 * **Date-only values** (milestone ``done``, disruption ``announced`` and
   ``changed``) are dated 09:00 on that day in the customer's time zone
   (:data:`~cxsite.subscriptions._common.DATE_ONLY_TIME`); they appear once
-  that instant is not after the cutoff.
+  that instant has come.
 * **The feed date is content, not the clock.** RSS ``lastBuildDate``, Atom
   ``updated`` are the newest item's date (its ``updated`` if set, else its
   ``published``), so rebuilding later with nothing new gives the same
@@ -124,7 +124,7 @@ def feed_items(site: Microsite, project: m.Project | None,
             items.extend(_milestone_item(site, owner, milestone, text_html))
         for disruption in owner.disruptions:
             items.extend(_disruption_items(site, owner, disruption, text_html))
-    items = [item for item in items if item.date <= site.cutoff]
+    items = [item for item in items if site.clock.passed(item.date)]
     return _newest_first(items)
 
 
@@ -135,7 +135,7 @@ def _newest_first(items: Iterable[FeedItem]) -> list[FeedItem]:
 def _update_item(site: Microsite, project: m.Project, update: m.Update,
                  body_html: Callable[[m.Project, m.Update], str]) -> list[FeedItem]:
     released = release_time(update)
-    if update.internal or update.draft or released > site.cutoff:  # views already did this; never trust twice
+    if update.internal or update.draft or not site.clock.passed(released):  # the views did this; never trust twice
         return []
     try:
         author: m.Person | None = site.person(update.author_id)

@@ -90,7 +90,8 @@ class PageRenderer:
 
         return self.env.get_template(template).render(
             site=site, paths=paths, loc=loc, t=loc.t, md=self.md, link=link, webcal=webcal, photo=photo,
-            today=site.cutoff.astimezone(loc.zone).date(), now=site.cutoff, shown_status=facts.shown_status, has_feeds=ctx.has_feeds,
+            today=site.clock.today(loc.zone), clock=site.clock, shown_status=facts.shown_status,
+            has_feeds=ctx.has_feeds,
             has_calendars=ctx.has_calendars, has_vcards=ctx.has_vcards,
             primary_ids=[c.person_id for c in site.customer.primary_contacts], **values)
 
@@ -113,16 +114,16 @@ class PageRenderer:
         return pages
 
     def home(self, ctx: PageContext) -> PageArtifact:
-        site, now = ctx.site, ctx.site.cutoff
-        today = now.astimezone(ctx.loc.zone).date()
+        site, clock = ctx.site, ctx.site.clock
+        today = clock.today(ctx.loc.zone)
         cards = [{
             "project": p,
             "milestone": facts.next_milestone(p, today),
-            "disruption": facts.next_disruption(p, now),
+            "disruption": facts.next_disruption(p, clock),
             "latest": facts.latest_update(p),
             "due": facts.next_update_due(p, today),
         } for p in site.customer.projects]
-        upcoming = sorted(((p, d) for p in site.customer.projects for d in facts.upcoming_disruptions(p, now)),
+        upcoming = sorted(((p, d) for p in site.customer.projects for d in facts.upcoming_disruptions(p, clock)),
                           key=lambda pair: (pair[1].window.start, pair[1].id))
         decisions = sorted(((p, d) for p in site.customer.projects for d in facts.open_decisions(p)),
                            key=lambda pair: (pair[1].due, pair[1].id))
@@ -132,8 +133,8 @@ class PageRenderer:
                           lead_with_disruptions=site.audience.lead_with == "disruptions")
 
     def project(self, ctx: PageContext, project: m.Project) -> PageArtifact:
-        site, now = ctx.site, ctx.site.cutoff
-        today = now.astimezone(ctx.loc.zone).date()
+        site, clock = ctx.site, ctx.site.clock
+        today = clock.today(ctx.loc.zone)
         milestones: list[dict] = []
         today_placed = False
         for ms in facts.timeline(project):
@@ -151,7 +152,7 @@ class PageRenderer:
         return self._page(
             "project.html", SitePaths.project(project.slug), project.name, ctx,
             description=project.summary.splitlines()[0][:300], project=project, milestones=milestones,
-            upcoming=facts.upcoming_disruptions(project, now), past=facts.past_disruptions(project, now),
+            upcoming=facts.upcoming_disruptions(project, clock), past=facts.past_disruptions(project, clock),
             decisions=decisions, due=facts.next_update_due(project, today),
             spent_share=facts.spent_share(project.budget) if project.budget else None,
             updates=[(project, u) for u in project.updates], contacts=contacts, survey_invite=survey)
@@ -214,6 +215,3 @@ class PageRenderer:
             sections.append({"title": title, "anchor": f"subscribe-{anchor}", "items": items})
         return self._page("subscribe.html", path, t("subscribe"), ctx, sections=sections)
 
-
-def today_in(site: Microsite, loc: Locale) -> dt.date:
-    return site.cutoff.astimezone(loc.zone).date()

@@ -38,8 +38,8 @@ def at_nine(day: dt.date, customer: m.Customer) -> dt.datetime:
 
 def is_reached(site: Microsite, milestone: m.Milestone) -> bool:
     """A milestone counts as reached once its ``done`` date (at 09:00 local)
-    is not after the build cutoff: a ``done`` in the future is not news yet."""
-    return milestone.done is not None and at_nine(milestone.done, site.customer) <= site.cutoff
+    has come: a ``done`` in the future is not news yet."""
+    return milestone.done is not None and site.clock.passed(at_nine(milestone.done, site.customer))
 
 
 def site_project(site: Microsite, project: m.Project) -> m.Project:

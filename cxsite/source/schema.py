@@ -400,7 +400,8 @@ class Field:
 @dataclass(frozen=True)
 class Record(Kind):
     """A mapping with known keys. Converts to a dict that also holds the
-    location of the mapping (``__loc__``) and of each key (``__keys__``)."""
+    location of the mapping (``__loc__``), of each key's value (``__keys__``)
+    and of each key itself (``__key_at__``)."""
 
     name: str
     fields: tuple[Field, ...]
@@ -420,7 +421,7 @@ class Record(Kind):
         if not isinstance(node, MappingNode):
             return ctx.error(node, f"expected a mapping of keys for {self.name}, got {describe(node)}")
         known = {f.key: f for f in self.fields}
-        result: dict[str, Any] = {"__loc__": ctx.loc(node), "__keys__": {}}
+        result: dict[str, Any] = {"__loc__": ctx.loc(node), "__keys__": {}, "__key_at__": {}}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag == NULL_TAG:
                 ctx.error(key_node, "keys must be plain words")
@@ -430,7 +431,7 @@ class Record(Kind):
                 first = result["__keys__"][key]
                 ctx.error(key_node, f"duplicate key '{key}'", f"it is already set at line {first.line}")
                 continue
-            result["__keys__"][key] = ctx.loc(key_node)
+            result["__keys__"][key] = result["__key_at__"][key] = ctx.loc(key_node)
             spec = known.get(key)
             if spec is None:
                 close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)

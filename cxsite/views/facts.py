@@ -1,8 +1,9 @@
-"""Facts derived from the model at a moment in time.
+"""Facts derived from the model at the build's moment.
 
 Pure functions shared by pages, feeds, digests and the CX rules: which
 milestone is next or late, which disruption is upcoming, when the next
-update is due. "Now" is always passed in (the build cutoff), never read.
+update is due. The moment is asked through the build's clock
+(:mod:`.clock`), or given as the date it answered.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .. import model as m
+from .clock import Clock
 
 CADENCE_GRACE_DAYS = 2
 
@@ -51,23 +53,23 @@ def next_milestone(project: m.Project, today: dt.date) -> m.Milestone | None:
     return pending[0] if pending else None
 
 
-def is_upcoming(disruption: m.Disruption, now: dt.datetime) -> bool:
+def is_upcoming(disruption: m.Disruption, clock: Clock) -> bool:
     """Not over yet (cancelled ones stay listed until their window passes)."""
-    return disruption.window.end > now
+    return not clock.passed(disruption.window.end)
 
 
-def upcoming_disruptions(project: m.Project, now: dt.datetime) -> tuple[m.Disruption, ...]:
-    return tuple(sorted((d for d in project.disruptions if is_upcoming(d, now)),
+def upcoming_disruptions(project: m.Project, clock: Clock) -> tuple[m.Disruption, ...]:
+    return tuple(sorted((d for d in project.disruptions if is_upcoming(d, clock)),
                         key=lambda d: (d.window.start, d.id)))
 
 
-def past_disruptions(project: m.Project, now: dt.datetime) -> tuple[m.Disruption, ...]:
-    return tuple(sorted((d for d in project.disruptions if not is_upcoming(d, now)),
+def past_disruptions(project: m.Project, clock: Clock) -> tuple[m.Disruption, ...]:
+    return tuple(sorted((d for d in project.disruptions if not is_upcoming(d, clock)),
                         key=lambda d: (d.window.start, d.id), reverse=True))
 
 
-def next_disruption(project: m.Project, now: dt.datetime) -> m.Disruption | None:
-    active = [d for d in upcoming_disruptions(project, now) if d.status is not m.DisruptionStatus.CANCELLED]
+def next_disruption(project: m.Project, clock: Clock) -> m.Disruption | None:
+    active = [d for d in upcoming_disruptions(project, clock) if d.status is not m.DisruptionStatus.CANCELLED]
     return active[0] if active else None
 
 
@@ -104,12 +106,12 @@ def spent_share(budget: m.Budget) -> float | None:
     return budget.spent / budget.approved
 
 
-def shown_status(disruption: m.Disruption, now: dt.datetime) -> m.DisruptionStatus:
+def shown_status(disruption: m.Disruption, clock: Clock) -> m.DisruptionStatus:
     """The status to show: a window that has passed took place, whatever
     the data still says (nobody edits the file the morning after)."""
     if disruption.status in (m.DisruptionStatus.SCHEDULED, m.DisruptionStatus.IN_PROGRESS):
-        if disruption.window.end <= now:
+        if clock.passed(disruption.window.end):
             return m.DisruptionStatus.COMPLETED
-        if disruption.window.start <= now:
+        if clock.passed(disruption.window.start):
             return m.DisruptionStatus.IN_PROGRESS
     return disruption.status

@@ -1,6 +1,6 @@
 """Who sees what: the ONLY place that decides.
 
-:func:`microsites` turns a portfolio and one build cutoff into one
+:func:`microsites` turns a portfolio and the build's clock into one
 :class:`Microsite` per (customer, audience). A microsite holds *filtered
 copies* of model objects: projects, milestones, disruptions, budgets,
 measures, decisions, surveys and updates the audience may not see are
@@ -13,10 +13,11 @@ renders a microsite as it is, so it cannot leak what it was never given.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Collection, Iterable, Iterator, Protocol, TypeVar
 
 from .. import model as m
+from .clock import Clock, as_clock
 
 
 class _HasAudiences(Protocol):
@@ -34,8 +35,10 @@ class Microsite:
     audience: m.Audience
     organisation: m.Organisation
     people: tuple[m.Person, ...]   # only the people this site shows
-    cutoff: dt.datetime            # the build's "now": nothing after it is published
     next_embargo: dt.datetime | None  # when the next held-back update falls due
+    # The build's moment, asked through the clock (nothing after it is published);
+    # not part of what the view is: two views of the same data are equal.
+    clock: Clock = field(compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -70,29 +73,29 @@ def release_time(update: m.Update) -> dt.datetime:
     return update.published
 
 
-def is_published(update: m.Update, audience_id: str, cutoff: dt.datetime) -> bool:
+def is_published(update: m.Update, audience_id: str, clock: Clock) -> bool:
     return (not update.internal and not update.draft and visible_to(audience_id, update)
-            and release_time(update) <= cutoff)
+            and clock.passed(release_time(update)))
 
 
-def told_updates(customer: m.Customer, project: m.Project, cutoff: dt.datetime) -> Iterator[m.Update]:
+def told_updates(customer: m.Customer, project: m.Project, clock: Clock) -> Iterator[m.Update]:
     """The project's updates that at least one of the customer's audiences who
-    see the project can read at ``cutoff`` (what the customer has been told),
+    see the project can read at the build's moment (what the customer has been told),
     newest first as the model keeps them."""
     audiences = [a.id for a in customer.audiences if visible_to(a.id, project)]
     for update in project.updates:   # the dashboard and the CX rules ask for 2,500 projects: kept lean
-        if update.internal or update.draft or release_time(update) > cutoff:
+        if update.internal or update.draft or not clock.passed(release_time(update)):
             continue
         if audiences and (not update.audiences or any(a in update.audiences for a in audiences)):
             yield update
 
 
-def last_told(customer: m.Customer, project: m.Project, cutoff: dt.datetime) -> m.Update | None:
-    """The newest update the customer has been told at ``cutoff`` (see :func:`told_updates`)."""
-    return next(told_updates(customer, project, cutoff), None)
+def last_told(customer: m.Customer, project: m.Project, clock: Clock) -> m.Update | None:
+    """The newest update the customer has been told (see :func:`told_updates`)."""
+    return next(told_updates(customer, project, clock), None)
 
 
-def _project_view(project: m.Project, audience_id: str, cutoff: dt.datetime) -> m.Project:
+def _project_view(project: m.Project, audience_id: str, clock: Clock) -> m.Project:
     budget = project.budget
     if budget is not None:
         budget = replace(budget, internal_note="") if visible_to(audience_id, budget) else None
@@ -104,14 +107,14 @@ def _project_view(project: m.Project, audience_id: str, cutoff: dt.datetime) -> 
         measures=_only(audience_id, project.measures),
         decisions=_only(audience_id, project.decisions),
         surveys=_only(audience_id, project.surveys),
-        updates=tuple(u for u in project.updates if is_published(u, audience_id, cutoff)),
+        updates=tuple(u for u in project.updates if is_published(u, audience_id, clock)),
         internal_note="",
     )
 
 
-def _next_embargo(customer: m.Customer, audience_id: str, cutoff: dt.datetime) -> dt.datetime | None:
+def _next_embargo(customer: m.Customer, audience_id: str, clock: Clock) -> dt.datetime | None:
     due = [release_time(u) for p in customer.projects if visible_to(audience_id, p) for u in p.updates
-           if not u.internal and not u.draft and visible_to(audience_id, u) and release_time(u) > cutoff]
+           if not u.internal and not u.draft and visible_to(audience_id, u) and not clock.passed(release_time(u))]
     return min(due, default=None)
 
 
@@ -124,22 +127,22 @@ def _people_shown(customer: m.Customer, team: m.Team) -> tuple[m.Person, ...]:
 
 
 def microsite(portfolio: m.Portfolio, customer: m.Customer, audience: m.Audience,
-              cutoff: dt.datetime) -> Microsite:
-    projects = tuple(_project_view(p, audience.id, cutoff) for p in customer.projects if visible_to(audience.id, p))
+              when: Clock | dt.datetime) -> Microsite:
+    clock = as_clock(when)
+    projects = tuple(_project_view(p, audience.id, clock) for p in customer.projects if visible_to(audience.id, p))
     view = replace(customer, projects=projects, internal_note="", audiences=(audience,))
     return Microsite(
         customer=view, audience=audience, organisation=portfolio.team.organisation,
-        people=_people_shown(view, portfolio.team), cutoff=cutoff,
-        next_embargo=_next_embargo(customer, audience.id, cutoff))
+        people=_people_shown(view, portfolio.team), clock=clock,
+        next_embargo=_next_embargo(customer, audience.id, clock))
 
 
-def microsites(portfolio: m.Portfolio, cutoff: dt.datetime, only: Iterable[str] = (),
+def microsites(portfolio: m.Portfolio, when: Clock | dt.datetime, only: Iterable[str] = (),
                skip: Collection[str] = ()) -> tuple[Microsite, ...]:
     """One microsite per (customer, audience), optionally only those whose
     key (``customer`` or ``customer/audience``) is in ``only``, and none of
     the customers in ``skip``."""
-    if cutoff.tzinfo is None:
-        raise ValueError("the build cutoff must be timezone-aware")
+    clock = as_clock(when)
     selected = set(only)
     sites = []
     for customer in portfolio.customers:
@@ -149,7 +152,7 @@ def microsites(portfolio: m.Portfolio, cutoff: dt.datetime, only: Iterable[str] 
             key = f"{customer.slug}/{audience.id}"
             if selected and customer.slug not in selected and key not in selected:
                 continue
-            sites.append(microsite(portfolio, customer, audience, cutoff))
+            sites.append(microsite(portfolio, customer, audience, clock))
     return tuple(sites)
 
 

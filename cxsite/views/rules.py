@@ -9,8 +9,13 @@ that do not say "all green" while the customer says otherwise.
 Every finding is a :class:`~cxsite.diagnostics.Diagnostic` of severity
 WARNING with a ``rule`` name, the ``file:line`` of what to change and a
 hint for the team lead. Each finding is reported once, however many
-audiences, customers or projects it touches. "Today" is the date of ``now``
-in the customer's time zone; ``now`` is passed in, never read from a clock.
+audiences, customers or projects it touches. "Today" is the customer's
+date at the build's moment, asked through the build's clock.
+
+Every rule but ``cx/contact-details`` looks at one customer at a time
+(:func:`customer_findings`); that one names each person once with every
+role they hold across the portfolio (:func:`contact_findings`), from what
+:func:`customer_roles` found in each customer.
 
 The rules
 ---------
@@ -64,12 +69,12 @@ The rules
 from __future__ import annotations
 
 import datetime as dt
-import re
-from pathlib import Path
-from typing import Callable, Iterator
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Mapping
 
 from .. import model as m
 from ..diagnostics import Diagnostic, Location, Severity, sort_key
+from .clock import Clock, as_clock
 from .microsite import last_told
 
 DEFAULT_NOTICE_DAYS = 10
@@ -77,6 +82,7 @@ DEFAULT_GRACE_DAYS = 2
 LOW_SURVEY_SHARE = 0.6  # a score below 60 % of the scale is "low"
 
 _RULES: dict[str, Callable[..., Iterator[Diagnostic]]] = {}
+CONTACT_DETAILS = "cx/contact-details"
 
 
 def _rule(name: str):
@@ -88,35 +94,91 @@ def _rule(name: str):
 
 def rule_names() -> list[str]:
     """Every rule, in the order they are documented and run."""
-    return list(_RULES)
+    names = list(_RULES)
+    names.insert(names.index("cx/primary-contacts") + 1, CONTACT_DETAILS)
+    return names
 
 
-def cx_findings(portfolio: m.Portfolio, now: dt.datetime, *, notice_days: int = DEFAULT_NOTICE_DAYS,
-                grace_days: int = DEFAULT_GRACE_DAYS) -> list[Diagnostic]:
-    """Every CX rule finding for the portfolio at ``now`` (aware), sorted by file and line."""
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    context = _Context(portfolio, now, notice_days, grace_days)
-    findings = [finding for check in _RULES.values() for finding in check(context)]
-    return sorted(findings, key=lambda d: (*sort_key(d), d.rule))
+@dataclass(frozen=True)
+class Settings:
+    notice_days: int = DEFAULT_NOTICE_DAYS
+    grace_days: int = DEFAULT_GRACE_DAYS
 
 
+@dataclass(frozen=True)
 class _Context:
-    def __init__(self, portfolio: m.Portfolio, now: dt.datetime, notice_days: int, grace_days: int):
-        self.portfolio = portfolio
-        self.now = now
-        self.notice_days = notice_days
-        self.grace_days = grace_days
-        self.people = {person.id: person for person in portfolio.team.people}
-        self.lines: dict[str, tuple[str, ...]] = {}   # source files read again for key lines
+    customer: m.Customer
+    people: Mapping[str, m.Person]
+    clock: Clock
+    settings: Settings
 
-    def today(self, customer: m.Customer) -> dt.date:
-        return self.now.astimezone(customer.zone).date()
+    @property
+    def today(self) -> dt.date:
+        return self.clock.today(self.customer.zone)
 
-    def projects(self) -> Iterator[tuple[m.Customer, m.Project]]:
-        for customer in self.portfolio.customers:
-            for project in customer.projects:
-                yield customer, project
+
+def customer_findings(customer: m.Customer, team: m.Team, clock: Clock,
+                      settings: Settings = Settings()) -> list[Diagnostic]:
+    """Every finding of every rule that looks at one customer."""
+    context = _Context(customer, {person.id: person for person in team.people}, clock, settings)
+    return [finding for check in _RULES.values() for finding in check(context)]
+
+
+def customer_roles(customer: m.Customer) -> dict[str, list[str]]:
+    """Whom this customer is told to contact, and as what (for cx/contact-details)."""
+    roles: dict[str, list[str]] = {}
+
+    def add(person_id: str, role: str) -> None:
+        if role not in roles.setdefault(person_id, []):
+            roles[person_id].append(role)
+
+    for contact in customer.primary_contacts:
+        add(contact.person_id, f"primary contact of {customer.name}")
+    for person_id in customer.escalation:
+        add(person_id, f"on the escalation path of {customer.name}")
+    for project in customer.projects:
+        for person_id in project.contact_ids:
+            add(person_id, f"contact for {project.name}")
+    return roles
+
+
+def contact_findings(team: m.Team, cx_owners: Iterable[str],
+                     roles: Iterable[Mapping[str, list[str]]]) -> list[Diagnostic]:
+    """``cx/contact-details``: each person customers are told to contact who
+    has no e-mail or phone, once, with every role they hold (CX owners are
+    reported by ``cx/cx-owner``)."""
+    owners = set(cx_owners)
+    held: dict[str, list[str]] = {}
+    for found in roles:
+        for person_id, names in found.items():
+            if person_id not in owners:
+                held.setdefault(person_id, []).extend(name for name in names if name not in held[person_id])
+    people = {person.id: person for person in team.people}
+    findings = []
+    for person_id, names in held.items():
+        person = people.get(person_id)
+        if person is None or not _missing_details(person):
+            continue
+        field = "email" if not person.email else "phone"
+        findings.append(_warn(CONTACT_DETAILS, person.location,
+                              f"{person.name} has no {_missing_details(person)} but is {_join(names)}",
+                              f"add '{field}:' for '{person.id}' here: customers are told to contact this person"))
+    return findings
+
+
+def cx_findings(portfolio: m.Portfolio, when: Clock | dt.datetime, *, notice_days: int = DEFAULT_NOTICE_DAYS,
+                grace_days: int = DEFAULT_GRACE_DAYS) -> list[Diagnostic]:
+    """Every CX rule finding for the portfolio at the build's moment, sorted by file and line."""
+    clock, settings = as_clock(when), Settings(notice_days, grace_days)
+    findings = [finding for customer in portfolio.customers
+                for finding in customer_findings(customer, portfolio.team, clock, settings)]
+    findings += contact_findings(portfolio.team, (customer.cx_owner_id for customer in portfolio.customers),
+                                 (customer_roles(customer) for customer in portfolio.customers))
+    return sort_findings(findings)
+
+
+def sort_findings(findings: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(findings, key=lambda d: (*sort_key(d), d.rule))
 
 
 def _warn(rule: str, location: Location, message: str, hint: str) -> Diagnostic:
@@ -127,92 +189,9 @@ def _days(count: int) -> str:
     return f"{count} day{'' if count == 1 else 's'}"
 
 
-# ------------------------------------------------------------ locations
-
-def _key_location(ctx: _Context, document: Location, key: str) -> Location:
-    """The line of a top-level ``key:`` in the document ``document`` points
-    into. The model keeps only the document's location, so the file is read
-    again (once per run); when it cannot be (moved, or a model built in
-    memory) the document's own location is the answer."""
-    if document.path not in ctx.lines:
-        try:
-            ctx.lines[document.path] = tuple(Path(document.path).read_text(encoding="utf-8").splitlines())
-        except (OSError, UnicodeDecodeError):
-            ctx.lines[document.path] = ()
-    pattern = re.compile(rf"{re.escape(key)}\s*:")
-    for number, line in enumerate(ctx.lines[document.path], start=1):
-        if pattern.match(line):
-            return Location(document.path, number, 1)
-    return document
-
-
 def _missing_details(person: m.Person) -> str:
     missing = [what for what, value in (("e-mail", person.email), ("phone number", person.phone)) if not value]
     return " or ".join(missing)
-
-
-# --------------------------------------------------------------- people
-
-@_rule("cx/cx-owner")
-def _cx_owner(ctx: _Context) -> Iterator[Diagnostic]:
-    for customer in ctx.portfolio.customers:
-        where = _key_location(ctx, customer.location, "cx_owner")
-        owner = ctx.people.get(customer.cx_owner_id)
-        if owner is None:
-            yield _warn("cx/cx-owner", where,
-                        f"CX owner '{customer.cx_owner_id}' of {customer.name} is not on the team",
-                        "name one person from team.yml who is accountable for this customer's experience")
-            continue
-        missing = _missing_details(owner)
-        if missing:
-            field = "email" if not owner.email else "phone"
-            yield _warn("cx/cx-owner", where,
-                        f"CX owner {owner.name} of {customer.name} has no {missing}",
-                        f"add '{field}:' for '{owner.id}' in team.yml: the CX owner is the one person "
-                        "this customer must always be able to reach")
-
-
-@_rule("cx/primary-contacts")
-def _primary_contacts(ctx: _Context) -> Iterator[Diagnostic]:
-    for customer in ctx.portfolio.customers:
-        contacts = customer.primary_contacts
-        if not contacts:
-            yield _warn("cx/primary-contacts", _key_location(ctx, customer.location, "primary_contacts"),
-                        f"{customer.name} has no primary contact",
-                        "name one or two people under 'primary_contacts', with what each handles, "
-                        "so the customer knows whom to call")
-        elif len(contacts) > 2:
-            yield _warn("cx/primary-contacts", contacts[2].location,
-                        f"{customer.name} has {len(contacts)} primary contacts",
-                        "keep one or two: with more, nobody is the customer's contact; list the others "
-                        "as project contacts or on the escalation path")
-
-
-@_rule("cx/contact-details")
-def _contact_details(ctx: _Context) -> Iterator[Diagnostic]:
-    cx_owners = {customer.cx_owner_id for customer in ctx.portfolio.customers}  # reported by cx/cx-owner
-    roles: dict[str, list[str]] = {}
-
-    def add(person_id: str, role: str) -> None:
-        if person_id not in cx_owners and role not in roles.setdefault(person_id, []):
-            roles[person_id].append(role)
-
-    for customer in ctx.portfolio.customers:
-        for contact in customer.primary_contacts:
-            add(contact.person_id, f"primary contact of {customer.name}")
-        for person_id in customer.escalation:
-            add(person_id, f"on the escalation path of {customer.name}")
-        for project in customer.projects:
-            for person_id in project.contact_ids:
-                add(person_id, f"contact for {project.name}")
-    for person_id, held in roles.items():
-        person = ctx.people.get(person_id)
-        if person is None or not _missing_details(person):
-            continue
-        field = "email" if not person.email else "phone"
-        yield _warn("cx/contact-details", person.location,
-                    f"{person.name} has no {_missing_details(person)} but is {_join(held)}",
-                    f"add '{field}:' for '{person.id}' here: customers are told to contact this person")
 
 
 def _join(items: list[str]) -> str:
@@ -221,21 +200,63 @@ def _join(items: list[str]) -> str:
     return f"{', '.join(items[:2])} and {len(items) - 2} more"
 
 
+def _at_line(location: Location) -> Location:
+    return Location(location.path, location.line, 1) if location.line else location
+
+
+# --------------------------------------------------------------- people
+
+@_rule("cx/cx-owner")
+def _cx_owner(ctx: _Context) -> Iterator[Diagnostic]:
+    customer = ctx.customer
+    where = _at_line(customer.where("cx_owner"))
+    owner = ctx.people.get(customer.cx_owner_id)
+    if owner is None:
+        yield _warn("cx/cx-owner", where,
+                    f"CX owner '{customer.cx_owner_id}' of {customer.name} is not on the team",
+                    "name one person from team.yml who is accountable for this customer's experience")
+        return
+    missing = _missing_details(owner)
+    if missing:
+        field = "email" if not owner.email else "phone"
+        yield _warn("cx/cx-owner", where,
+                    f"CX owner {owner.name} of {customer.name} has no {missing}",
+                    f"add '{field}:' for '{owner.id}' in team.yml: the CX owner is the one person "
+                    "this customer must always be able to reach")
+
+
+@_rule("cx/primary-contacts")
+def _primary_contacts(ctx: _Context) -> Iterator[Diagnostic]:
+    customer = ctx.customer
+    contacts = customer.primary_contacts
+    if not contacts:
+        yield _warn("cx/primary-contacts", _at_line(customer.where("primary_contacts")),
+                    f"{customer.name} has no primary contact",
+                    "name one or two people under 'primary_contacts', with what each handles, "
+                    "so the customer knows whom to call")
+    elif len(contacts) > 2:
+        yield _warn("cx/primary-contacts", contacts[2].location,
+                    f"{customer.name} has {len(contacts)} primary contacts",
+                    "keep one or two: with more, nobody is the customer's contact; list the others "
+                    "as project contacts or on the escalation path")
+
+
 # ------------------------------------------------------------- projects
 
 @_rule("cx/update-overdue")
 def _update_overdue(ctx: _Context) -> Iterator[Diagnostic]:
-    for customer, project in ctx.projects():
+    customer = ctx.customer
+    for project in customer.projects:
         if project.status not in (m.Status.ACTIVE, m.Status.ON_HOLD):
             continue
-        latest = last_told(customer, project, ctx.now)
+        latest = last_told(customer, project, ctx.clock)
         last = latest.published.astimezone(customer.zone).date() if latest else project.start
         due = last + dt.timedelta(days=project.update_cadence.days)
-        late = (ctx.today(customer) - due).days
-        if late <= ctx.grace_days:
+        late = (ctx.today - due).days
+        if late <= ctx.settings.grace_days:
             continue
         since = f"the last published one is from {last}" if latest else f"none published since the start on {last}"
-        yield _warn("cx/update-overdue", _key_location(ctx, project.location, "update_cadence"),
+        yield _warn("cx/update-overdue", _at_line(project.where("update_cadence")),
                     f"update overdue by {_days(late)}: {project.name} promises one {project.update_cadence.value}; "
                     f"{since}, so the next was due on {due}",
                     "publish an update now, even a short one, or change 'update_cadence' and tell the customer; "
@@ -254,34 +275,34 @@ def _announced_for_current_window(disruption: m.Disruption, today: dt.date) -> t
 
 @_rule("cx/disruption-notice")
 def _disruption_notice(ctx: _Context) -> Iterator[Diagnostic]:
-    for customer, project in ctx.projects():
+    customer, notice_days = ctx.customer, ctx.settings.notice_days
+    for project in customer.projects:
         for disruption in project.disruptions:
-            if disruption.status is m.DisruptionStatus.CANCELLED or disruption.window.start <= ctx.now:
+            if disruption.status is m.DisruptionStatus.CANCELLED or ctx.clock.passed(disruption.window.start):
                 continue
             starts = disruption.window.start.astimezone(customer.zone).date()
-            announced, how = _announced_for_current_window(disruption, ctx.today(customer))
+            announced, how = _announced_for_current_window(disruption, ctx.today)
             if announced is None:
                 yield _warn("cx/disruption-notice", disruption.location,
                             f"disruption '{disruption.id}' starting {starts} has no announcement date",
-                            f"tell the customer at least {_days(ctx.notice_days)} ahead and record when with "
+                            f"tell the customer at least {_days(notice_days)} ahead and record when with "
                             "'announced:'")
                 continue
             notice = (starts - announced).days
-            if notice < ctx.notice_days:
+            if notice < notice_days:
                 yield _warn("cx/disruption-notice", disruption.location,
                             f"disruption '{disruption.id}' starting {starts} was {how} only {_days(notice)} ahead "
-                            f"(on {announced}); customers need {_days(ctx.notice_days)}",
+                            f"(on {announced}); customers need {_days(notice_days)}",
                             "move it later if you can; if not, call the affected teams now rather than "
                             "relying on the page")
 
 
 @_rule("cx/decision-overdue")
 def _decision_overdue(ctx: _Context) -> Iterator[Diagnostic]:
-    for customer, project in ctx.projects():
-        today = ctx.today(customer)
+    for project in ctx.customer.projects:
         for decision in project.decisions:
-            if decision.status is m.DecisionStatus.OPEN and decision.due < today:
-                late = (today - decision.due).days
+            if decision.status is m.DecisionStatus.OPEN and decision.due < ctx.today:
+                late = (ctx.today - decision.due).days
                 yield _warn("cx/decision-overdue", decision.location,
                             f"decision '{decision.id}' was due on {decision.due} and is still open "
                             f"({_days(late)} late)",
@@ -291,10 +312,9 @@ def _decision_overdue(ctx: _Context) -> Iterator[Diagnostic]:
 
 @_rule("cx/milestone-overdue")
 def _milestone_overdue(ctx: _Context) -> Iterator[Diagnostic]:
-    for customer, project in ctx.projects():
-        today = ctx.today(customer)
+    for project in ctx.customer.projects:
         for milestone in project.milestones:
-            if milestone.planned < today and milestone.done is None and milestone.forecast is None:
+            if milestone.planned < ctx.today and milestone.done is None and milestone.forecast is None:
                 yield _warn("cx/milestone-overdue", milestone.location,
                             f"milestone '{milestone.id}' was planned for {milestone.planned} and has neither "
                             "a done nor a forecast date",
@@ -303,7 +323,7 @@ def _milestone_overdue(ctx: _Context) -> Iterator[Diagnostic]:
 
 @_rule("cx/green-but-unhappy")
 def _green_but_unhappy(ctx: _Context) -> Iterator[Diagnostic]:
-    for _, project in ctx.projects():
+    for project in ctx.customer.projects:
         if not project.measures or not all(measure.met for measure in project.measures) or not project.surveys:
             continue
         surveys = sorted(project.surveys, key=lambda s: s.date)
