@@ -124,3 +124,13 @@ def demo_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "site"
     build_portfolio(DEMO, out, config_file=REPO / "mkdocs.yml", cutoff=dt.datetime.fromisoformat(DEMO_NOW))
     return out
+
+
+def rendered(site):  # type: ignore[no-untyped-def]
+    """One microsite's artifacts, as a build renders them (its Markdown
+    converted, its images read), outside a build."""
+    from cxsite.render.prose import Prose, markdown_texts
+    from cxsite.render.site import SiteRenderer, site_images
+    from cxsite.source.files import read_images
+
+    return SiteRenderer().render(site, Prose.of(markdown_texts(site.customer)), read_images(site_images(site)))

@@ -14,12 +14,17 @@ from cxsite.render.dashboard import DASHBOARD_FOLDER, DashboardPaths, render_das
 from cxsite.diagnostics import Location
 from cxsite.model import Access
 from cxsite.render.paths import site_folder
-from cxsite.render.pages import plain
+from cxsite.render.text import html_to_text
 from cxsite.views.rules import cx_findings
 from cxsite.checks.readback import verify_outputs
 from cxsite.model.load import load_portfolio
 
 from .conftest import CUSTOMER, PROJECT, REPO
+
+
+def plain(html: str) -> str:
+    """What a reader sees of a page, as one line of words."""
+    return " ".join(html_to_text(html).split())
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 

@@ -6,6 +6,8 @@ import datetime as dt
 import email.utils
 import html
 import json
+import re
+from html import unescape
 from pathlib import Path
 
 import feedparser
@@ -16,6 +18,8 @@ from cxsite.render.paths import SitePaths
 from cxsite.checks.readback import verify_outputs
 from cxsite.render.calendar import render_calendar
 from cxsite.render.feeds import FeedsNeedBaseUrl, feed_items, render_atom, render_json_feed, render_rss
+from cxsite.render.markdown import RenderedMarkdown
+from cxsite.render.prose import Prose, markdown_texts
 from cxsite.render.feeds import EMPTY_FEED_UPDATED
 from cxsite.model.load import load_portfolio
 from cxsite.views import Microsite, microsites
@@ -38,9 +42,13 @@ def portfolio(portfolio):
     return make
 
 
-def body_html(project: Project, update: Update) -> str:
-    """Stands in for the Markdown renderer: the body as one escaped paragraph."""
-    return f"<p>{html.escape(update.body_markdown.strip())}</p>"
+def stand_in(site: Microsite, html_of=lambda text: f"<p>{html.escape(text.strip())}</p>") -> Prose:
+    """Stands in for the Markdown converter: each text as one escaped paragraph."""
+    table = {}
+    for text in markdown_texts(site.customer):
+        body = html_of(text)
+        table[text] = RenderedMarkdown(body, " ".join(unescape(re.sub("<[^>]+>", " ", body)).split()), ())
+    return Prose(table)
 
 
 def update_md(id: str, title: str, date: str, body: str = "Text.", **front: str) -> str:
@@ -67,7 +75,7 @@ def render_feeds(site: Microsite, limit: int = 50) -> dict[str, bytes]:
         scopes.append((project, SitePaths.project_rss(project.slug), SitePaths.project_atom(project.slug),
                        folder + "feed.json"))
     for project, rss, atom, json_path in scopes:
-        items = feed_items(site, project, body_html)
+        items = feed_items(site, project, stand_in(site))
         title = site.customer.name if project is None else project.name
         page = SitePaths.home if project is None else SitePaths.project(project.slug)
         out[rss] = render_rss(site, items, title=title, self_path=rss, page_path=page, limit=limit)
@@ -111,7 +119,7 @@ def test_every_feed_parses_cleanly_in_every_format(portfolio):
 def test_items_are_updates_reached_milestones_and_disruption_notices(portfolio):
     root = portfolio({"acme/erp/updates/second.md": update_md("u-second", "Second", "2026-02-10T10:00",
                                                               kind="risk")})
-    items = feed_items(site_of(root), None, body_html)
+    items = feed_items(site_of(root), None, stand_in(site_of(root)))
     assert [(item.title, item.categories) for item in items] == [
         ("Planned disruption: Finance system offline", ("disruption", "ERP roll-out")),
         ("Milestone reached: Design signed off", ("milestone", "ERP roll-out")),
@@ -122,7 +130,7 @@ def test_items_are_updates_reached_milestones_and_disruption_notices(portfolio):
 
 def test_a_disruption_without_an_announcement_date_has_no_announcement(portfolio):
     root = portfolio({"acme/erp/project.yml": PROJECT})
-    assert [i.categories[0] for i in feed_items(site_of(root), None, body_html)] == ["milestone", "progress"]
+    assert [i.categories[0] for i in feed_items(site_of(root), None, stand_in(site_of(root)))] == ["milestone", "progress"]
 
 
 def test_feeds_carry_language_author_categories_and_absolute_links(portfolio):
@@ -132,10 +140,7 @@ def test_feeds_carry_language_author_categories_and_absolute_links(portfolio):
              '<a href="https://elsewhere.example/x">this</a>.')})
     site = site_of(root)
 
-    def raw_body(project: Project, update: Update) -> str:  # the renderer's HTML, links relative to the page
-        return update.body_markdown.strip()
-
-    items = feed_items(site, None, raw_body)
+    items = feed_items(site, None, stand_in(site, str.strip))  # the text is the HTML, its links relative to the page
     page = "https://status.example/acme/everyone/projects/erp/updates/kickoff/"
     atom = parse(render_atom(site, items, title="Acme", self_path=SitePaths.atom))
     rss = parse(render_rss(site, items, title="Acme", self_path=SitePaths.rss))
@@ -159,7 +164,7 @@ def test_feeds_carry_language_author_categories_and_absolute_links(portfolio):
 
 def test_every_date_carries_its_time_zone(portfolio):
     root = portfolio()
-    data = render_rss(site_of(root), feed_items(site_of(root), None, body_html), title="Acme",
+    data = render_rss(site_of(root), feed_items(site_of(root), None, stand_in(site_of(root))), title="Acme",
                       self_path=SitePaths.rss)
     parsed = parse(data)
     for entry in parsed.entries:
@@ -169,7 +174,7 @@ def test_every_date_carries_its_time_zone(portfolio):
 
 def test_date_only_items_are_dated_nine_in_the_morning_in_the_customers_zone(portfolio):
     root = portfolio({"acme/customer.yml": CUSTOMER.replace("Europe/London", "America/New_York")})
-    items = {item.categories[0]: item for item in feed_items(site_of(root), None, body_html)}
+    items = {item.categories[0]: item for item in feed_items(site_of(root), None, stand_in(site_of(root)))}
     reached = items["milestone"].published
     assert (reached.date(), reached.hour, reached.minute) == (dt.date(2026, 3, 2), 9, 0)
     assert reached.utcoffset() == dt.timedelta(hours=-5)
@@ -180,7 +185,7 @@ def test_dates_in_items_read_as_on_the_customers_pages(portfolio):
     """A British customer reads British dates and a 24-hour clock, an American one the American forms."""
     def notice(customer_yml: str) -> str:
         root = portfolio({"acme/customer.yml": customer_yml})
-        items = feed_items(site_of(root), None, body_html)
+        items = feed_items(site_of(root), None, stand_in(site_of(root)))
         return next(i for i in items if i.categories[0] == "disruption").content_html
 
     british = notice(CUSTOMER)
@@ -193,14 +198,14 @@ def test_dates_in_items_read_as_on_the_customers_pages(portfolio):
 
 def test_guid_survives_retitle_rename_and_redate(portfolio):
     first = site_of(portfolio())
-    before = {e.id: e for e in parse(render_atom(first, feed_items(first, None, body_html), title="A",
+    before = {e.id: e for e in parse(render_atom(first, feed_items(first, None, stand_in(first)), title="A",
                                                  self_path=SitePaths.atom)).entries}
     root = portfolio({
         "acme/erp/updates/kickoff.md": None,
         "acme/erp/updates/2026-04-we-began.md": update_md("u-kickoff", "We have begun", "2026-04-20T14:00"),
     })
     second = site_of(root)
-    after_atom = parse(render_atom(second, feed_items(second, None, body_html), title="A", self_path=SitePaths.atom))
+    after_atom = parse(render_atom(second, feed_items(second, None, stand_in(second)), title="A", self_path=SitePaths.atom))
     after = {e.id: e for e in after_atom.entries}
     assert set(after) == set(before)
     [guid] = [guid for guid, entry in after.items() if entry.title == "We have begun"]
@@ -208,7 +213,7 @@ def test_guid_survives_retitle_rename_and_redate(portfolio):
     assert before[guid].link.endswith("/updates/kickoff/")
     assert after[guid].link.endswith("/updates/2026-04-we-began/")
     assert guid.startswith("urn:uuid:")
-    rss = parse(render_rss(second, feed_items(second, None, body_html), title="A", self_path=SitePaths.rss))
+    rss = parse(render_rss(second, feed_items(second, None, stand_in(second)), title="A", self_path=SitePaths.rss))
     assert guid in {entry.id for entry in rss.entries}
 
 
@@ -216,7 +221,7 @@ def test_guid_does_not_depend_on_the_base_url(portfolio):
     one = site_of(portfolio())
     other = site_of(portfolio({"acme/customer.yml": CUSTOMER.replace("https://status.example/acme/",
                                                                       "https://elsewhere.example/x/")}))
-    assert [i.guid for i in feed_items(one, None, body_html)] == [i.guid for i in feed_items(other, None, body_html)]
+    assert [i.guid for i in feed_items(one, None, stand_in(one))] == [i.guid for i in feed_items(other, None, stand_in(other))]
 
 
 def test_each_reschedule_and_the_cancellation_is_a_new_item(portfolio):
@@ -226,14 +231,14 @@ def test_each_reschedule_and_the_cancellation_is_a_new_item(portfolio):
     rescheduled = ("    changed: 2026-10-12\n    previous_windows:\n"
                    "      - {start: 2026-10-17T22:00, end: 2026-10-18T04:00}\n")
     root = portfolio({"acme/erp/project.yml": disruption(rescheduled)})
-    items = feed_items(site_of(root), None, body_html)
+    items = feed_items(site_of(root), None, stand_in(site_of(root)))
     notices = [item for item in items if item.categories[0].startswith("disruption")]
     assert [item.categories[0] for item in notices] == ["disruption-rescheduled", "disruption"]
     assert notices[0].published.isoformat() == "2026-10-12T09:00:00+01:00"
     announced_guid, v1_guid = notices[1].guid, notices[0].guid
 
     root = portfolio({"acme/erp/project.yml": disruption(rescheduled + "    status: cancelled\n")})
-    notices = [i for i in feed_items(site_of(root), None, body_html) if i.categories[0].startswith("disruption")]
+    notices = [i for i in feed_items(site_of(root), None, stand_in(site_of(root))) if i.categories[0].startswith("disruption")]
     assert [item.categories[0] for item in notices] == ["disruption-cancelled", "disruption"]
     assert notices[1].guid == announced_guid
     assert notices[0].guid not in (announced_guid, v1_guid)
@@ -242,11 +247,11 @@ def test_each_reschedule_and_the_cancellation_is_a_new_item(portfolio):
 
 def test_the_announcement_keeps_its_content_when_the_window_moves(portfolio):
     """A reader that compares content must not see the announcement as a new item."""
-    before = next(i for i in feed_items(site_of(portfolio()), None, body_html) if i.categories[0] == "disruption")
+    before = next(i for i in feed_items(site_of(portfolio()), None, stand_in(site_of(portfolio()))) if i.categories[0] == "disruption")
     moved = PROJECT.replace("2026-10-24T22:00", "2026-10-31T22:00").replace("2026-10-25T04:00", "2026-11-01T04:00")
     moved = moved.replace("    impact: high\n", "    impact: high\n    announced: 2026-10-01\n    changed: 2026-10-20\n"
                           "    previous_windows: [{start: 2026-10-24T22:00, end: 2026-10-25T04:00}]\n")
-    after = next(i for i in feed_items(site_of(portfolio({"acme/erp/project.yml": moved})), None, body_html)
+    after = next(i for i in feed_items(site_of(portfolio({"acme/erp/project.yml": moved})), None, stand_in(site_of(portfolio({"acme/erp/project.yml": moved}))))
                  if i.categories[0] == "disruption")
     assert after == before
 
@@ -257,11 +262,11 @@ def test_last_build_date_is_the_newest_items_date_not_the_clock(portfolio):
     root = portfolio({"acme/erp/updates/late.md": update_md("u-late", "Late news", "2026-10-20T16:45")})
     early, later = site_of(root, CUTOFF), site_of(root, CUTOFF + dt.timedelta(days=40))
     for site in (early, later):
-        parsed = parse(render_rss(site, feed_items(site, None, body_html), title="A", self_path=SitePaths.rss))
+        parsed = parse(render_rss(site, feed_items(site, None, stand_in(site)), title="A", self_path=SitePaths.rss))
         assert parsed.feed.updated_parsed == parsed.entries[0].published_parsed
         assert email.utils.parsedate_to_datetime(parsed.feed.updated) == dt.datetime(
             2026, 10, 20, 15, 45, tzinfo=dt.timezone.utc)
-        atom = parse(render_atom(site, feed_items(site, None, body_html), title="A", self_path=SitePaths.atom))
+        atom = parse(render_atom(site, feed_items(site, None, stand_in(site)), title="A", self_path=SitePaths.atom))
         assert atom.feed.updated == "2026-10-20T16:45:00+01:00"
     assert render_feeds(early) == render_feeds(later)
 
@@ -270,7 +275,7 @@ def test_no_item_and_no_feed_date_after_the_cutoff(portfolio):
     cutoff = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)  # the milestone is done today, at 09:00
     root = portfolio({"acme/erp/updates/late.md": update_md("u-late", "Late news", "2026-10-20T16:45")})
     site = site_of(root, cutoff)
-    items = feed_items(site, None, body_html)
+    items = feed_items(site, None, stand_in(site))
     assert [item.title for item in items] == ["Kick-off"]
     assert all(item.date <= cutoff for item in items)
     atom = parse(render_atom(site, items, title="A", self_path=SitePaths.atom))
@@ -281,10 +286,10 @@ def test_an_embargoed_update_is_dated_by_its_release_once_released(portfolio):
     root = portfolio({"acme/erp/updates/held.md": update_md(
         "u-held", "Held back", "2026-10-01T09:00", publish_after="2026-10-28T08:00")})
     site = site_of(root)
-    item = next(i for i in feed_items(site, None, body_html) if i.title == "Held back")
+    item = next(i for i in feed_items(site, None, stand_in(site)) if i.title == "Held back")
     assert item.published.isoformat() == "2026-10-01T09:00:00+01:00"
     assert item.updated is not None and item.updated.isoformat() == "2026-10-28T08:00:00+00:00"
-    atom = parse(render_atom(site, feed_items(site, None, body_html), title="A", self_path=SitePaths.atom))
+    atom = parse(render_atom(site, feed_items(site, None, stand_in(site)), title="A", self_path=SitePaths.atom))
     assert atom.feed.updated == "2026-10-28T08:00:00+00:00"
     data = json.loads(render_json_feed(site, [item], title="A", self_path=SitePaths.json_feed))
     assert data["items"][0]["date_modified"] == "2026-10-28T08:00:00+00:00"
@@ -292,7 +297,7 @@ def test_an_embargoed_update_is_dated_by_its_release_once_released(portfolio):
 
 def test_an_empty_feed_has_a_stable_date(portfolio):
     site = site_of(portfolio(), dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
-    assert feed_items(site, None, body_html) == []
+    assert feed_items(site, None, stand_in(site)) == []
     rss = render_rss(site, [], title="A", self_path=SitePaths.rss)
     assert b"lastBuildDate" not in rss
     parse(rss)
@@ -306,7 +311,7 @@ def test_the_limit_keeps_the_newest_items(portfolio):
     root = portfolio({f"acme/erp/updates/u{n}.md": update_md(f"u-{n}", f"Update {n}", f"2026-05-{n:02}T10:00")
                       for n in range(1, 10)})
     site = site_of(root)
-    items = feed_items(site, None, body_html)
+    items = feed_items(site, None, stand_in(site))
     for data in (render_rss(site, items, title="A", self_path=SitePaths.rss, limit=3),
                  render_atom(site, items, title="A", self_path=SitePaths.atom, limit=3)):
         assert [e.title for e in parse(data).entries] == [
@@ -377,7 +382,7 @@ def test_a_project_from_the_unfiltered_model_is_swapped_for_the_sites_own(portfo
     model, _ = load_portfolio(root)
     raw_project = model.customer("acme").projects[0]
     site = {s.audience.id: s for s in microsites(model, CUTOFF)}["everyone"]
-    titles = [item.title for item in feed_items(site, raw_project, body_html)]
+    titles = [item.title for item in feed_items(site, raw_project, stand_in(site))]
     assert "MARKER-EXEC-UPDATE" not in titles and "Kick-off" in titles
 
 
@@ -391,7 +396,7 @@ def test_names_with_markup_and_any_script_survive(portfolio):
                                                  summary=json.dumps(TRICKY)),
     })
     site = site_of(root)
-    items = feed_items(site, None, body_html)
+    items = feed_items(site, None, stand_in(site))
     for data in (render_atom(site, items, title=TRICKY, self_path=SitePaths.atom),
                  render_rss(site, items, title=TRICKY, self_path=SitePaths.rss)):
         parsed = parse(data)
@@ -410,7 +415,7 @@ def test_names_with_markup_and_any_script_survive(portfolio):
 def test_a_person_without_email_is_named_by_dc_creator_in_rss(portfolio):
     root = portfolio({"team.yml": TEAM.replace("    email: ana@brightline.example\n", "")})
     site = site_of(root)
-    data = render_rss(site, feed_items(site, None, body_html), title="A", self_path=SitePaths.rss)
+    data = render_rss(site, feed_items(site, None, stand_in(site)), title="A", self_path=SitePaths.rss)
     entry = next(e for e in parse(data).entries if e.title == "Kick-off")
     assert entry.author == "Ana Souza"
 
@@ -420,10 +425,12 @@ def test_feeds_without_a_base_url_say_how_to_fix_it(portfolio):
     root = portfolio({"acme/customer.yml": CUSTOMER.replace('site: {base_url: "https://status.example/acme/"}',
                                                             "site: {feeds: false}")})
     site = site_of(root)
-    items = feed_items(site, None, body_html)  # collecting items needs no URL
-    for render in (render_rss, render_atom, render_json_feed):
+    attempts = [lambda: feed_items(site, None, stand_in(site))]   # items hold absolute links already
+    attempts += [lambda render=render: render(site, [], title="A", self_path=SitePaths.rss)
+                 for render in (render_rss, render_atom, render_json_feed)]
+    for attempt in attempts:
         with pytest.raises(FeedsNeedBaseUrl) as caught:
-            render(site, items, title="A", self_path=SitePaths.rss)
+            attempt()
         message = str(caught.value)
         assert "site.base_url" in message and "customer.yml" in message and "https://" in message
         assert isinstance(caught.value, ValueError)
@@ -453,7 +460,7 @@ def test_feeds_speak_the_customers_language(portfolio):
     root = portfolio({"acme/customer.yml": CUSTOMER.replace("timezone: Europe/London",
                                                             "timezone: Europe/Berlin\nlanguage: de")})
     site = site_of(root)
-    items = feed_items(site, None, body_html)
+    items = feed_items(site, None, stand_in(site))
     parsed = parse(render_rss(site, items, title="Acme", self_path=SitePaths.rss))
     assert parsed.feed.language == "de"
     assert [e.title for e in parsed.entries][:2] == ["Geplante Unterbrechung: Finance system offline",

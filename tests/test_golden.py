@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cxsite.render.site import SiteRenderer
+from .conftest import rendered
 from cxsite.model.load import load_portfolio
 from cxsite.views import microsites
 
@@ -24,7 +24,7 @@ PAGES = {"index.md": "home.html", "projects/erp/index.md": "project.html",
 def test_page_bodies_match_the_golden_files(portfolio, path, golden):
     model, _ = load_portfolio(portfolio())
     site = next(s for s in microsites(model, NOW) if s.key == "acme/everyone")
-    page = next(p for p in SiteRenderer().render(site).pages if p.path == path)
+    page = next(p for p in rendered(site).pages if p.path == path)
     expected = GOLDEN / golden
     if os.environ.get("CXSITE_UPDATE_GOLDEN"):
         expected.write_text(page.html, encoding="utf-8")

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from cxsite.diagnostics import Location, Severity
 from cxsite.model import prose
 from cxsite.model.prose import MAX_BYTES, MarkdownTooComplex, MarkdownTooLarge
-from cxsite.render.markdown import MarkdownRenderer, RenderedMarkdown, check_markdown, render_markdown
+from cxsite.render.markdown import MarkdownRenderer, RenderedMarkdown, check_markdown, convert
 from cxsite.render.sanitise import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, absolutize
 from cxsite.render.text import summary as excerpt
 
@@ -609,34 +609,19 @@ def test_a_python_markdown_crash_becomes_too_complex_too():
     assert renderer.render("*fine*").html == "<p><em>fine</em></p>"
 
 
-# ============================================================ cache
+# ============================================================ conversion
 
-def test_a_cache_hit_returns_the_identical_result():
+def test_a_converter_remembers_nothing_between_texts():
+    """Every text is converted afresh (a build keeps conversions itself, by
+    the digest of the text); the same text gives equal results."""
     renderer = MarkdownRenderer()
     first = renderer.render("Some *text*")
-    assert renderer.render("Some *text*") is first
-    assert renderer.conversions == 1
-    again = renderer.render("Some *text*\n")
-    assert renderer.render("Some *text*\r\n") is again    # the same body once normalised
-    assert renderer.conversions == 2
-    assert renderer.render("Other text") is not first
-    assert renderer.conversions == 3
+    assert renderer.render("Some *text*") == first and renderer.conversions == 2
+    assert renderer.render("Some *text*\r\n") == renderer.render("Some *text*\n")   # normalised alike
 
 
-def test_the_cache_is_bounded_and_evicts_the_least_recently_used():
-    renderer = MarkdownRenderer(cache_size=2)
-    a = renderer.render("a")
-    renderer.render("b")
-    assert renderer.render("a") is a            # refreshes a
-    renderer.render("c")                        # evicts b
-    assert renderer.render("a") is a
-    assert renderer.conversions == 3
-    renderer.render("b")
-    assert renderer.conversions == 4
-
-
-def test_module_level_helpers_share_one_renderer():
-    assert render_markdown("x *y*") is render_markdown("x *y*")
+def test_module_level_helpers_use_one_converter():
+    assert convert("x *y*") == convert("x *y*")
     assert check_markdown("x *y*", BODY) == []
 
 

@@ -100,13 +100,12 @@ def test_a_photo_is_embedded_base64_with_its_type():
         render_vcard(ANA, ORG, photo_bytes=b"<svg/>", photo_type="image/svg+xml")
 
 
-def test_photo_for_vcard_reads_supported_images_only(tmp_path):
+def test_photo_for_vcard_takes_supported_images_only(tmp_path):
     jpg, svg = tmp_path / "ana.JPG", tmp_path / "ana.svg"
-    jpg.write_bytes(JPEG)
-    svg.write_text("<svg/>")
-    assert photo_for_vcard(Person(id="ana", name="Ana", photo=jpg)) == (JPEG, "JPEG")
-    assert photo_for_vcard(Person(id="ana", name="Ana", photo=svg)) is None
-    assert photo_for_vcard(ANA) is None
+    images = {jpg: JPEG, svg: b"<svg/>"}
+    assert photo_for_vcard(Person(id="ana", name="Ana", photo=jpg), images) == (JPEG, "JPEG")
+    assert photo_for_vcard(Person(id="ana", name="Ana", photo=svg), images) is None
+    assert photo_for_vcard(ANA, images) is None
 
 
 def test_cards_for_a_sites_people_from_the_portfolio(portfolio):

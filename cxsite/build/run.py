@@ -132,19 +132,22 @@ def build_one(site: Microsite, customer: m.Customer, config: Path, staging: Path
     Also returns the process's peak memory so far, in MB."""
     from ..checks.audit import audit_microsite
     from ..engine.adapter import build_microsite
-    from ..render.site import SiteRenderer
+    from ..render.prose import Prose, markdown_texts
+    from ..render.site import SiteRenderer, site_images
+    from ..source.files import read_images
 
     global _RENDERER
     if _RENDERER is None:
         _RENDERER = SiteRenderer()
-    artifacts = _RENDERER.render(site)
+    prose = Prose.of(markdown_texts(customer))
+    artifacts = _RENDERER.render(site, prose, read_images(site_images(site)))
     folder = site_folder(site.customer.slug, site.audience.id, site.customer.site.path_token)
     build_microsite(artifacts, config, staging / folder)
     # Read back what subscribers will read, here in the worker, in parallel.
     problems = verify_tree(staging, [folder])
     if problems:
         raise BuildError("the build wrote files that do not read back:\n  " + "\n  ".join(problems))
-    findings = audit_microsite(staging, folder, site, customer, *_AUDIT)
+    findings = audit_microsite(staging, folder, site, customer, *_AUDIT, prose=prose)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux: KiB
     return _record(artifacts, folder), findings, peak_mb
 
@@ -318,11 +321,9 @@ def _build_dashboard(portfolio, moment: dt.datetime, config: Path, staging: Path
     folder beside (never inside) the customers' microsites."""
     from ..engine.adapter import build_microsite
     from ..render.dashboard import render_dashboard
-    from ..render.site import SiteRenderer
+    from ..render.prose import Prose, markdown_texts
     from ..views.rules import cx_findings
 
-    global _RENDERER
-    if _RENDERER is None:
-        _RENDERER = SiteRenderer()
-    artifacts = render_dashboard(portfolio, moment, cx_findings(portfolio, moment), _RENDERER.markdown)
+    prose = Prose.of(markdown_texts(portfolio.customers))
+    artifacts = render_dashboard(portfolio, moment, cx_findings(portfolio, moment), prose)
     build_microsite(artifacts, config, staging / DASHBOARD_FOLDER)

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import gzip
 import html
 import io
@@ -55,6 +54,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 from .. import model as m
 from ..diagnostics import CxsiteError
 from ..render.paths import DASHBOARD_SLUG
+from ..render.prose import Prose, markdown_texts
 from ..views import Microsite, microsite, release_time
 from ..views.clock import Clock, as_clock
 from .manifest import MANIFEST, read_manifest
@@ -273,13 +273,10 @@ def _bounded(text: str, start: int, end: int, token: bool) -> bool:
 
 # ------------------------------------------------------------------- needles
 
-@functools.lru_cache(maxsize=8192)
-def _plain(text: str) -> str:
-    """Prose as a reader sees it: Markdown rendered to plain text."""
-    from ..render.markdown import render_markdown
-
+def _plain(text: str, prose: Prose) -> str:
+    """A Markdown text as a reader sees it: rendered to plain text."""
     try:
-        return render_markdown(text).text
+        return prose.text(text)
     except ValueError:  # too complex to render: fall back to what was typed
         return text
 
@@ -309,12 +306,13 @@ def _spread(items: list[str], count: int) -> list[str]:
     return [items[round(i * step)] for i in range(count)]
 
 
-def _prose(text: str, what: str) -> list[Needle]:
-    """Distinctive fragments of a longer text: the whole of it when short,
-    else a few 40+ character runs spread over it."""
+def _prose(text: str, what: str, prose: Prose | None = None) -> list[Needle]:
+    """Distinctive fragments of a longer text (Markdown, when ``prose`` is
+    given to render it): the whole of it when short, else a few 40+
+    character runs spread over it."""
     if not text or not text.strip():
         return []
-    plain = _plain(text)
+    plain = _plain(text, prose) if prose is not None else text
     whole = normalise(plain)
     if len(whole) < MIN_RUN:
         return [Needle(whole, what)] if len(whole) >= MIN_SHORT_PROSE else []
@@ -338,9 +336,9 @@ def _where(location: m.Location) -> str:
     return f" ({location})" if location.path and location.path != "<none>" else ""
 
 
-def _update_needles(update: m.Update, what: str) -> list[Needle]:
+def _update_needles(update: m.Update, what: str, prose: Prose) -> list[Needle]:
     what = f"{what} '{update.title}'{_where(update.location)}"
-    return _title(update.title, what) + _prose(update.summary, what) + _prose(update.body_markdown, what)
+    return _title(update.title, what) + _prose(update.summary, what) + _prose(update.body_markdown, what, prose)
 
 
 def _identity(customer: m.Customer) -> list[Needle]:
@@ -363,78 +361,82 @@ def _unpublished_reason(update: m.Update, clock: Clock) -> str | None:
     return None
 
 
-def _secrets(customer: m.Customer, clock: Clock) -> list[Needle]:
+def _secrets(customer: m.Customer, clock: Clock, prose: Prose) -> list[Needle]:
     """What no audience of anyone may see: internal notes; internal, draft
     and not yet released updates."""
     needles = _prose(customer.internal_note, f"internal note of customer '{customer.name}'"
-                                             f"{_where(customer.location)}")
+                                             f"{_where(customer.location)}", prose)
     for project in customer.projects:
         label = f"project '{project.name}'"
-        needles += _prose(project.internal_note, f"internal note of {label}{_where(project.location)}")
+        needles += _prose(project.internal_note, f"internal note of {label}{_where(project.location)}", prose)
         for ms in project.milestones:
-            needles += _prose(ms.internal_note, f"internal note of milestone '{ms.title}'{_where(ms.location)}")
+            needles += _prose(ms.internal_note, f"internal note of milestone '{ms.title}'{_where(ms.location)}",
+                              prose)
         for d in project.disruptions:
-            needles += _prose(d.internal_note, f"internal note of disruption '{d.title}'{_where(d.location)}")
+            needles += _prose(d.internal_note, f"internal note of disruption '{d.title}'{_where(d.location)}",
+                              prose)
         if project.budget is not None:
             needles += _prose(project.budget.internal_note,
-                              f"internal note of the budget of {label}{_where(project.budget.location)}")
+                              f"internal note of the budget of {label}{_where(project.budget.location)}", prose)
         for update in project.updates:
             reason = _unpublished_reason(update, clock)
             if reason:
-                needles += _update_needles(update, reason)
+                needles += _update_needles(update, reason, prose)
     return needles
 
 
-def _whole_project(project: m.Project) -> list[Needle]:
+def _whole_project(project: m.Project, prose: Prose) -> list[Needle]:
     what = f"project '{project.name}' {_for(project.audiences)}{_where(project.location)}"
-    needles = _title(project.name, what) + _prose(project.summary, what) + _prose(project.health_reason, what)
+    needles = _title(project.name, what) + _prose(project.summary, what, prose) + _prose(project.health_reason, what)
     for ms in project.milestones:
-        needles += _title(ms.title, what) + _prose(ms.description, what)
+        needles += _title(ms.title, what) + _prose(ms.description, what, prose)
     for d in project.disruptions:
-        needles += _title(d.title, what) + _prose(d.description, what)
+        needles += _title(d.title, what) + _prose(d.description, what, prose)
     for dec in project.decisions:
-        needles += _title(dec.title, what) + _prose(dec.description, what) + _prose(dec.outcome, what)
+        needles += _title(dec.title, what) + _prose(dec.description, what, prose) + _prose(dec.outcome, what, prose)
     for measure in project.measures:
         needles += _title(measure.name, what)
     for survey in project.surveys:
-        needles += _prose(survey.comment, what)
+        needles += _prose(survey.comment, what, prose)
     for update in project.updates:
-        needles += _update_needles(update, f"update of {what}")
+        needles += _update_needles(update, f"update of {what}", prose)
     return needles
 
 
-def _hidden(customer: m.Customer, view: Microsite) -> list[Needle]:
+def _hidden(customer: m.Customer, view: Microsite, prose: Prose) -> list[Needle]:
     """This customer's items that the view left out for this audience."""
     shown = {p.slug: p for p in view.customer.projects}
     needles: list[Needle] = []
     for project in customer.projects:
         seen = shown.get(project.slug)
         if seen is None:
-            needles += _whole_project(project)
+            needles += _whole_project(project, prose)
             continue
         ids = lambda items: {item.id for item in items}  # noqa: E731
         for ms in project.milestones:
             if ms.id not in ids(seen.milestones):
                 what = f"milestone '{ms.title}' {_for(ms.audiences)}{_where(ms.location)}"
-                needles += _title(ms.title, what) + _prose(ms.description, what)
+                needles += _title(ms.title, what) + _prose(ms.description, what, prose)
         for d in project.disruptions:
             if d.id not in ids(seen.disruptions):
                 what = f"disruption '{d.title}' {_for(d.audiences)}{_where(d.location)}"
-                needles += _title(d.title, what) + _prose(d.description, what)
+                needles += _title(d.title, what) + _prose(d.description, what, prose)
         for dec in project.decisions:
             if dec.id not in ids(seen.decisions):
                 what = f"decision '{dec.title}' {_for(dec.audiences)}{_where(dec.location)}"
-                needles += _title(dec.title, what) + _prose(dec.description, what) + _prose(dec.outcome, what)
+                needles += (_title(dec.title, what) + _prose(dec.description, what, prose)
+                            + _prose(dec.outcome, what, prose))
         for measure in project.measures:
             if measure.id not in ids(seen.measures):
                 needles += _title(measure.name, f"measure '{measure.name}' {_for(measure.audiences)}"
                                                 f"{_where(measure.location)}")
         for survey in project.surveys:
             if survey not in seen.surveys:
-                needles += _prose(survey.comment, f"survey comment {_for(survey.audiences)}{_where(survey.location)}")
+                needles += _prose(survey.comment, f"survey comment {_for(survey.audiences)}{_where(survey.location)}",
+                                  prose)
         for update in project.updates:
             if update.id not in ids(seen.updates):
-                needles += _update_needles(update, f"update {_for(update.audiences)}")
+                needles += _update_needles(update, f"update {_for(update.audiences)}", prose)
     return needles
 
 
@@ -451,28 +453,30 @@ def _strings(value: object) -> Iterator[str]:
                 yield from _strings(getattr(value, field.name))
 
 
-def _allowed(view: Microsite) -> str:
-    """Everything the audience may see, normalised, as one searchable text."""
+def _allowed(view: Microsite, prose: Prose) -> str:
+    """Everything the audience may see, normalised, as one searchable text:
+    every string of its view, its Markdown as rendered, cxsite's own words."""
     from ..render.i18n import WORDS
 
     parts: list[str] = [w for words in WORDS.values() for w in words.values()]
-    for text in _strings((view.customer, view.audience, view.organisation, view.people)):
-        parts.append(text)
-        if "\n" in text or any(c in text for c in "*_`[#>|~\\&<"):
-            parts.append(_plain(text))
+    parts += _strings((view.customer, view.audience, view.organisation, view.people))
+    parts += (_plain(text, prose) for text in markdown_texts(view.customer))
     return "\n".join(normalise(part) for part in parts)
 
 
-def portfolio_needles(portfolio: m.Portfolio, when: Clock | dt.datetime) -> tuple[Needle, ...]:
-    """The needles every microsite shares, computed once per build: each
-    customer's name and slug (``owner``: allowed on its own microsites) and
-    what no audience of anyone may see."""
-    clock = as_clock(when)
-    needles: list[Needle] = []
-    for customer in portfolio.customers:
-        needles += [dataclasses.replace(needle, owner=customer.slug) for needle in _identity(customer)]
-        needles += _secrets(customer, clock)
-    return tuple(needles)
+def customer_needles(customer: m.Customer, clock: Clock, prose: Prose) -> tuple[Needle, ...]:
+    """What one customer gives the needles every microsite shares: its name
+    and slug (``owner``: allowed on its own microsites) and what no audience
+    of anyone may see. ``prose`` converts its Markdown (of all its items)."""
+    needles = [dataclasses.replace(needle, owner=customer.slug) for needle in _identity(customer)]
+    return tuple(needles + _secrets(customer, clock, prose))
+
+
+def portfolio_needles(portfolio: m.Portfolio, when: Clock | dt.datetime,
+                      prose: Prose | None = None) -> tuple[Needle, ...]:
+    """The needles every microsite shares (:func:`customer_needles` of every customer)."""
+    clock, prose = as_clock(when), prose or Prose.converting()
+    return tuple(needle for customer in portfolio.customers for needle in customer_needles(customer, clock, prose))
 
 
 def _marker_needles(markers: Iterable[str]) -> list[Needle]:
@@ -480,22 +484,23 @@ def _marker_needles(markers: Iterable[str]) -> list[Needle]:
             for marker in markers if marker.strip()]
 
 
-def microsite_needles(shared: Iterable[Needle], customer: m.Customer, view: Microsite,
+def microsite_needles(shared: Iterable[Needle], customer: m.Customer, view: Microsite, prose: Prose,
                       markers: Iterable[str] = ()) -> list[Needle]:
     """Candidates for one microsite: markers, the shared needles (but not
     the customer's own name) and what the view left out of this customer."""
-    return [*_marker_needles(markers), *(n for n in shared if n.owner != customer.slug), *_hidden(customer, view)]
+    return [*_marker_needles(markers), *(n for n in shared if n.owner != customer.slug),
+            *_hidden(customer, view, prose)]
 
 
 def forbidden_needles(portfolio: m.Portfolio, customer: m.Customer, audience: m.Audience,
                       when: Clock | dt.datetime, markers: Iterable[str] = ()) -> tuple[Needle, ...]:
     """What must not occur in the microsite of ``customer``/``audience``
     (each candidate not exempt because the audience may see it anyway)."""
-    clock = as_clock(when)
+    clock, prose = as_clock(when), Prose.converting()
     view = microsite(portfolio, customer, audience, clock)
-    allowed = _allowed(view)
+    allowed = _allowed(view, prose)
     needles: dict[str, Needle] = {}
-    for needle in microsite_needles(portfolio_needles(portfolio, clock), customer, view, markers):
+    for needle in microsite_needles(portfolio_needles(portfolio, clock, prose), customer, view, prose, markers):
         if needle.text and needle.text not in needles and not (needle.exempt_if_shown and needle.text in allowed):
             needles[needle.text] = needle
     return tuple(needles.values())
@@ -525,17 +530,20 @@ def _is_theme_asset(relative: Path) -> bool:
 
 def audit_microsite(site_dir: Path, folder: str, view: Microsite, customer: m.Customer,
                     shared: Iterable[Needle], markers: Iterable[str] = (),
-                    manifest_data: bytes | None = None) -> list[Finding]:
+                    manifest_data: bytes | None = None, prose: Prose | None = None) -> list[Finding]:
     """Every finding in one built microsite, ``site_dir/folder``.
 
     ``view`` is what its audience may see, ``customer`` the whole customer
-    it was cut from, ``shared`` the :func:`portfolio_needles`. The build
-    runs this in its workers right after each microsite is written.
+    it was cut from, ``shared`` the :func:`portfolio_needles`, ``prose`` the
+    conversions of the customer's Markdown (what it renders to is what may
+    be found). The build runs this in its workers right after each
+    microsite is written.
     """
+    prose = prose or Prose.converting()
     root = Path(site_dir) / folder
     if not root.is_dir():
         return [Finding(folder + "/", "microsite listed in the manifest is missing")]
-    needles = microsite_needles(shared, customer, view, markers)
+    needles = microsite_needles(shared, customer, view, prose, markers)
     search: NeedleSearch | None = None
     access = view.customer.site.access.value
     findings: list[Finding] = []
@@ -557,7 +565,7 @@ def audit_microsite(site_dir: Path, folder: str, view: Microsite, customer: m.Cu
         if _is_theme_asset(path.relative_to(root)):
             continue
         if search is None:
-            search = NeedleSearch(needles, lambda: _allowed(view))
+            search = NeedleSearch(needles, lambda: _allowed(view, prose))
         haystack = _Haystack(*_decoded(data, path.name))
         for needle, index in search.find_all(haystack):
             findings.append(Finding(rel, needle.what, haystack.excerpt(index, len(needle.text))))

@@ -181,7 +181,9 @@ def _render_one(projects_dir: Path, key: str, cutoff: dt.datetime) -> MicrositeA
     (when MkDocs itself drives the build, as under ``cxsite serve``)."""
     from ..diagnostics import BuildError
     from ..model.load import load_portfolio
-    from ..render.site import SiteRenderer
+    from ..render.prose import Prose, markdown_texts
+    from ..render.site import SiteRenderer, site_images
+    from ..source.files import read_images
     from ..views import microsites
 
     portfolio, _ = load_portfolio(projects_dir)
@@ -189,4 +191,5 @@ def _render_one(projects_dir: Path, key: str, cutoff: dt.datetime) -> MicrositeA
     if not sites:
         keys = ", ".join(s.key for s in microsites(portfolio, cutoff))
         raise BuildError(f"no microsite '{key}' in {projects_dir}; there are: {keys}")
-    return SiteRenderer().render(sites[0])
+    site = sites[0]
+    return SiteRenderer().render(site, Prose.of(markdown_texts(site.customer)), read_images(site_images(site)))

@@ -21,6 +21,9 @@ from zoneinfo import ZoneInfo
 from ..diagnostics import Location
 
 NOWHERE = Location("<none>", 0, 0)
+#: Field metadata of every value written in Markdown (the renderers convert
+#: exactly these; cxsite.render.prose finds them).
+MARKDOWN = {"markdown": True}
 
 
 class Status(str, Enum):
@@ -167,9 +170,9 @@ class Milestone:
     planned: dt.date
     forecast: dt.date | None = None
     done: dt.date | None = None
-    description: str = ""
+    description: str = field(default="", metadata=MARKDOWN)
     audiences: tuple[str, ...] = ()   # empty = every audience of the customer
-    internal_note: str = ""
+    internal_note: str = field(default="", metadata=MARKDOWN)
     location: Location = NOWHERE
 
 
@@ -189,12 +192,12 @@ class Disruption:
     affects: str
     impact: Impact
     status: DisruptionStatus = DisruptionStatus.SCHEDULED
-    description: str = ""
+    description: str = field(default="", metadata=MARKDOWN)
     announced: dt.date | None = None
     changed: dt.date | None = None             # when the latest reschedule/cancellation was announced
     previous_windows: tuple[Window, ...] = ()  # oldest first; drives SEQUENCE
     audiences: tuple[str, ...] = ()
-    internal_note: str = ""
+    internal_note: str = field(default="", metadata=MARKDOWN)
     location: Location = NOWHERE
 
     @property
@@ -212,7 +215,7 @@ class Budget:
     spent: float | None = None
     forecast: float | None = None
     audiences: tuple[str, ...] = ()
-    internal_note: str = ""
+    internal_note: str = field(default="", metadata=MARKDOWN)
     location: Location = NOWHERE
 
 
@@ -243,8 +246,8 @@ class Decision:
     owner: str                      # customer-side person, free text
     due: dt.date
     status: DecisionStatus = DecisionStatus.OPEN
-    outcome: str = ""
-    description: str = ""
+    outcome: str = field(default="", metadata=MARKDOWN)
+    description: str = field(default="", metadata=MARKDOWN)
     audiences: tuple[str, ...] = ()
     location: Location = NOWHERE
 
@@ -254,7 +257,7 @@ class SurveyResult:
     date: dt.date
     score: float
     scale: float
-    comment: str = ""
+    comment: str = field(default="", metadata=MARKDOWN)
     respondents: int | None = None
     audiences: tuple[str, ...] = ()
     location: Location = NOWHERE
@@ -268,7 +271,7 @@ class Update:
     published: dt.datetime       # aware
     author_id: str
     kind: UpdateKind
-    body_markdown: str
+    body_markdown: str = field(metadata=MARKDOWN)
     audiences: tuple[str, ...] = ()
     internal: bool = False
     draft: bool = False
@@ -284,7 +287,7 @@ class Project:
     slug: str
     customer_slug: str
     name: str
-    summary: str
+    summary: str = field(metadata=MARKDOWN)
     status: Status
     health: Health
     health_reason: str
@@ -302,7 +305,7 @@ class Project:
     surveys: tuple[SurveyResult, ...] = ()
     updates: tuple[Update, ...] = ()   # newest first
     audiences: tuple[str, ...] = ()
-    internal_note: str = ""
+    internal_note: str = field(default="", metadata=MARKDOWN)
     location: Location = NOWHERE
     keys: tuple[tuple[str, Location], ...] = ()   # where each top-level key of project.yml is
 
@@ -326,7 +329,7 @@ class Customer:
     site: SiteSettings = field(default_factory=SiteSettings)
     escalation: tuple[str, ...] = ()   # person ids, first call first
     distribution_list: tuple[str, ...] = ()
-    internal_note: str = ""
+    internal_note: str = field(default="", metadata=MARKDOWN)
     location: Location = NOWHERE
     keys: tuple[tuple[str, Location], ...] = ()   # where each top-level key of customer.yml is
 

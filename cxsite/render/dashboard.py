@@ -58,7 +58,7 @@ from ..views.rules import DEFAULT_GRACE_DAYS, LOW_SURVEY_SHARE, rule_names
 from .artifacts import FileArtifact, MicrositeArtifacts, NavItem, PageArtifact
 from .calendar import event_uid, milestone_day, milestone_sequence
 from .i18n import Locale
-from .markdown import MarkdownRenderer
+from .prose import Prose
 from .pages import PageRenderer, toc_of
 from .paths import DASHBOARD_AUDIENCE, DASHBOARD_FOLDER, DASHBOARD_SLUG, SitePaths
 from .words import at_nine
@@ -276,8 +276,9 @@ def _finding_groups(portfolio: m.Portfolio, findings: Sequence[Diagnostic]) -> l
 
 class _Pages:
     def __init__(self, portfolio: m.Portfolio, site: Microsite, findings: Sequence[Diagnostic],
-                 renderer: PageRenderer, base_url: str):
+                 renderer: PageRenderer, prose: Prose, base_url: str):
         self.portfolio = portfolio
+        self.prose = prose
         self.site = site
         self.clock = site.clock
         self.findings = list(findings)
@@ -295,7 +296,7 @@ class _Pages:
             return SitePaths.relative(path, target)
 
         return self.renderer.env.get_template(f"dashboard/{template}").render(
-            loc=self.loc, t=self.loc.t, md=self.renderer.md, link=link, dpaths=DashboardPaths, **values)
+            loc=self.loc, t=self.loc.t, md=self.prose.html, link=link, dpaths=DashboardPaths, **values)
 
     def render(self, template: str, path: str, title: str, description: str = "", **values: object) -> PageArtifact:
         today = self.clock.today(self.loc.zone)
@@ -561,20 +562,21 @@ def _vevent(fields: Sequence[tuple[str, object]]) -> Event:
 # ------------------------------------------------------------- the API
 
 def render_dashboard(portfolio: m.Portfolio, when: Clock | dt.datetime, findings: Sequence[Diagnostic],
-                     markdown: MarkdownRenderer | None = None, *, base_url: str = "") -> MicrositeArtifacts:
+                     prose: Prose | None = None, *, base_url: str = "") -> MicrositeArtifacts:
     """The dashboard's artifacts, ready for :func:`cxsite.mkdocs_adapter.build_microsite`.
 
     ``portfolio`` is the FULL validated portfolio (not views); ``when`` the
     build's clock; ``findings`` what :func:`cxsite.views.rules.cx_findings`
-    returned for the same portfolio and moment; ``markdown`` a renderer to
-    reuse (e.g. ``SiteRenderer().markdown``); ``base_url`` where the
+    returned for the same portfolio and moment; ``prose`` the conversions of
+    its Markdown (:func:`~cxsite.render.prose.markdown_texts` of the
+    portfolio's customers; converted on the spot without it); ``base_url`` where the
     dashboard is served, if known (only used for links inside calendar events).
     """
     clock = as_clock(when)
     if base_url and not base_url.endswith("/"):
         raise ValueError("base_url must end with '/'")
     site = dashboard_site(portfolio, clock)
-    pages = _Pages(portfolio, site, findings, PageRenderer(markdown), base_url)
+    pages = _Pages(portfolio, site, findings, PageRenderer(), prose or Prose.converting(), base_url)
     artifacts = [pages.overview(), pages.disruptions(), pages.decisions(), pages.surveys(), pages.findings_page()]
     files = (FileArtifact(DashboardPaths.calendar, render_dashboard_calendar(portfolio, clock, base_url),
                           "text/calendar"),)

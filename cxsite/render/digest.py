@@ -42,7 +42,7 @@ from ..diagnostics import CxsiteError
 from ..model.prose import MarkdownTooComplex
 from ..views import Microsite, facts, release_time
 from .i18n import Locale
-from .markdown import MarkdownRenderer, render_markdown
+from .prose import Prose
 from .paths import SitePaths, microsite_base_url
 from .text import summary
 
@@ -176,20 +176,20 @@ def _words(loc: Locale):
     return t
 
 
-def _excerpt(update: m.Update, renderer: MarkdownRenderer | None) -> str:
+def _excerpt(update: m.Update, prose: Prose) -> str:
     if update.summary:
         return update.summary
     try:
-        rendered = renderer.render(update.body_markdown) if renderer else render_markdown(update.body_markdown)
+        return summary(prose.text(update.body_markdown), EXCERPT_CHARS)
     except MarkdownTooComplex:
         return ""
-    return summary(rendered.text, EXCERPT_CHARS)
 
 
-def digest_content(site: Microsite, since: dt.date, renderer: MarkdownRenderer | None = None) -> DigestContent:
+def digest_content(site: Microsite, since: dt.date, prose: Prose | None = None) -> DigestContent:
     """The items of a digest, up to the moment the microsite was cut for;
     ``since`` is a day in the customer's zone, included."""
     customer = site.customer
+    prose = prose or Prose.converting()
     loc = Locale(customer.language, customer.zone)
     t = _words(loc)
     paths = SitePaths(microsite_base_url(customer.site.base_url, site.audience.id))
@@ -201,7 +201,7 @@ def digest_content(site: Microsite, since: dt.date, renderer: MarkdownRenderer |
 
     updates = tuple(
         UpdateItem(u.id, u.title, p.name, loc.date(u.published.astimezone(customer.zone).date()), t(u.kind.value),
-                   _excerpt(u, renderer), url(SitePaths.update(p.slug, u.slug)))
+                   _excerpt(u, prose), url(SitePaths.update(p.slug, u.slug)))
         for p, u in site.updates if start <= release_time(u))   # the view holds only what is released
 
     def milestone(project: m.Project, ms: m.Milestone) -> MilestoneItem:
@@ -281,7 +281,7 @@ def _cx_owner(site: Microsite) -> m.Person | None:
 
 
 def build_digest(site: Microsite, since: dt.date, *, now: dt.datetime, sender: str | None = None,
-                 recipients: Sequence[str] = (), renderer: MarkdownRenderer | None = None) -> EmailMessage:
+                 recipients: Sequence[str] = (), prose: Prose | None = None) -> EmailMessage:
     """The digest e-mail of ``site`` for what changed from ``since`` up to
     the moment it was cut for; ``now`` is that moment, for the Date header.
 
@@ -289,7 +289,7 @@ def build_digest(site: Microsite, since: dt.date, *, now: dt.datetime, sender: s
     To is the customer's ``distribution_list`` unless ``recipients`` is.
     Headers are deterministic: the same inputs give the same message.
     """
-    content = digest_content(site, since, renderer)
+    content = digest_content(site, since, prose)
     customer = site.customer
     loc = Locale(customer.language, customer.zone)
     t = _words(loc)

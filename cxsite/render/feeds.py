@@ -39,11 +39,12 @@ What a subscriber can rely on:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import json
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -52,9 +53,11 @@ from .. import model as m
 from ..diagnostics import CxsiteError
 from .paths import SitePaths
 from ..views import Microsite, release_time
+from .prose import Prose
 from .sanitise import absolutize
-from .words import (CXSITE_NAMESPACE, at_nine, format_day, format_window, html_to_text, is_reached,
-                      plain_paragraphs, shorten, site_paths, site_project, stable_uuid, words)
+from .text import html_to_text, summary
+from .words import CXSITE_NAMESPACE, at_nine, format_day, format_window, is_reached, site_paths, site_project, \
+    stable_uuid, words
 
 __all__ = [
     "CXSITE_NAMESPACE", "DEFAULT_LIMIT", "EMPTY_FEED_UPDATED", "FeedItem", "FeedsNeedBaseUrl",
@@ -91,7 +94,7 @@ class FeedItem:
     updated: dt.datetime | None    # aware; set when the item appeared later than it is dated (embargo)
     author: m.Person | None
     categories: tuple[str, ...]
-    content_html: str              # full HTML; relative links are made absolute when rendered
+    content_html: str              # full HTML, its links and images absolute
     summary: str                   # plain text
 
     @property
@@ -102,29 +105,28 @@ class FeedItem:
 
 # ------------------------------------------------------------------ items
 
-def feed_items(site: Microsite, project: m.Project | None,
-               body_html: Callable[[m.Project, m.Update], str], *,
-               text_html: Callable[[str], str] = plain_paragraphs) -> list[FeedItem]:
+def feed_items(site: Microsite, project: m.Project | None, prose: Prose) -> list[FeedItem]:
     """Every item a feed of ``site`` (or of one of its projects) may carry, newest first.
 
-    ``body_html(project, update)`` renders an update's body (links relative
-    to the update's page); ``text_html(markdown)`` renders milestone and
-    disruption descriptions (default: escaped plain paragraphs).
-    ``project`` is looked up on the microsite by slug, so only what the
-    audience may see is used even if an unfiltered project is passed.
+    ``prose`` holds the conversions of the site's Markdown (update bodies,
+    milestone and disruption descriptions). ``project`` is looked up on the
+    microsite by slug, so only what the audience may see is used even if an
+    unfiltered project is passed.
     """
+    paths = feed_paths(site)
     projects = (site_project(site, project),) if project is not None else site.customer.projects
     wanted = {p.slug for p in projects}
     items: list[FeedItem] = []
     for owner, update in site.updates:
         if owner.slug in wanted:
-            items.extend(_update_item(site, owner, update, body_html))
+            items.extend(_update_item(site, owner, update, prose))
     for owner in projects:
         for milestone in owner.milestones:
-            items.extend(_milestone_item(site, owner, milestone, text_html))
+            items.extend(_milestone_item(site, owner, milestone, prose))
         for disruption in owner.disruptions:
-            items.extend(_disruption_items(site, owner, disruption, text_html))
-    items = [item for item in items if site.clock.passed(item.date)]
+            items.extend(_disruption_items(site, owner, disruption, prose))
+    items = [dataclasses.replace(item, content_html=absolutize(item.content_html, paths.absolute(item.link)))
+             for item in items if site.clock.passed(item.date)]
     return _newest_first(items)
 
 
@@ -132,8 +134,7 @@ def _newest_first(items: Iterable[FeedItem]) -> list[FeedItem]:
     return sorted(items, key=lambda item: (item.date, item.published, item.guid), reverse=True)
 
 
-def _update_item(site: Microsite, project: m.Project, update: m.Update,
-                 body_html: Callable[[m.Project, m.Update], str]) -> list[FeedItem]:
+def _update_item(site: Microsite, project: m.Project, update: m.Update, prose: Prose) -> list[FeedItem]:
     released = release_time(update)
     if update.internal or update.draft or not site.clock.passed(released):  # the views did this; never trust twice
         return []
@@ -141,7 +142,7 @@ def _update_item(site: Microsite, project: m.Project, update: m.Update,
         author: m.Person | None = site.person(update.author_id)
     except KeyError:
         author = None
-    content = body_html(project, update)
+    content = prose[update.body_markdown].html
     return [FeedItem(
         guid=stable_uuid(f"{site.customer.slug}/update/{update.id}"),
         title=update.title,
@@ -151,18 +152,17 @@ def _update_item(site: Microsite, project: m.Project, update: m.Update,
         author=author,
         categories=(update.kind.value, project.name),
         content_html=content,
-        summary=update.summary or shorten(html_to_text(content)) or update.title,
+        summary=update.summary or summary(prose[update.body_markdown].text) or update.title,
     )]
 
 
-def _milestone_item(site: Microsite, project: m.Project, milestone: m.Milestone,
-                    text_html: Callable[[str], str]) -> list[FeedItem]:
+def _milestone_item(site: Microsite, project: m.Project, milestone: m.Milestone, prose: Prose) -> list[FeedItem]:
     if not is_reached(site, milestone):
         return []
     assert milestone.done is not None
     customer, w = site.customer, words(site.customer)
     reached = html.escape(w["reached_on"].format(date=format_day(milestone.done, customer)))
-    content = (text_html(milestone.description) if milestone.description else "") + f"<p>{reached}</p>"
+    content = (prose[milestone.description].html if milestone.description else "") + f"<p>{reached}</p>"
     return [FeedItem(
         guid=stable_uuid(f"{customer.slug}/{project.slug}/milestone/{milestone.id}/reached"),
         title=w["milestone_reached"].format(title=milestone.title),
@@ -172,7 +172,7 @@ def _milestone_item(site: Microsite, project: m.Project, milestone: m.Milestone,
         author=None,
         categories=("milestone", project.name),
         content_html=content,
-        summary=shorten(html_to_text(content)),
+        summary=summary(html_to_text(content)),
     )]
 
 
@@ -181,11 +181,11 @@ def _facts(rows: Sequence[tuple[str, str]]) -> str:
 
 
 def _disruption_items(site: Microsite, project: m.Project, disruption: m.Disruption,
-                      text_html: Callable[[str], str]) -> list[FeedItem]:
+                      prose: Prose) -> list[FeedItem]:
     customer, w = site.customer, words(site.customer)
     base = f"{customer.slug}/{project.slug}/disruption/{disruption.id}"
     link = SitePaths.project(project.slug)
-    description = text_html(disruption.description) if disruption.description else ""
+    description = prose[disruption.description].html if disruption.description else ""
     impact = w[disruption.impact.value]
     items = []
     if disruption.announced is not None:
@@ -200,7 +200,7 @@ def _disruption_items(site: Microsite, project: m.Project, disruption: m.Disrupt
             title=w["disruption_planned"].format(title=disruption.title),
             link=link, published=at_nine(disruption.announced, customer), updated=None, author=None,
             categories=("disruption", project.name), content_html=content,
-            summary=shorten(html_to_text(content))))
+            summary=summary(html_to_text(content))))
     cancelled = disruption.status is m.DisruptionStatus.CANCELLED
     if disruption.changed is not None and (cancelled or disruption.previous_windows):
         if cancelled:
@@ -218,7 +218,7 @@ def _disruption_items(site: Microsite, project: m.Project, disruption: m.Disrupt
             title=title.format(title=disruption.title),
             link=link, published=at_nine(disruption.changed, customer), updated=None, author=None,
             categories=(category, project.name), content_html=content,
-            summary=shorten(html_to_text(content))))
+            summary=summary(html_to_text(content))))
     return items
 
 
@@ -242,8 +242,6 @@ def _local(site: Microsite, when: dt.datetime) -> dt.datetime:
     return when.astimezone(site.customer.zone)
 
 
-def _content(paths: SitePaths, item: FeedItem) -> str:
-    return absolutize(item.content_html, paths.absolute(item.link))
 
 
 def _generator(site: Microsite, paths: SitePaths, items: list[FeedItem], *, title: str, self_path: str,
@@ -270,7 +268,7 @@ def _generator(site: Microsite, paths: SitePaths, items: list[FeedItem], *, titl
         entry.link(href=paths.absolute(item.link), rel="alternate")
         entry.published(_local(site, item.published))
         entry.updated(_local(site, item.date))
-        entry.content(_content(paths, item), type="html")
+        entry.content(item.content_html, type="html")
         entry.summary(item.summary)
         if item.author is not None:
             person = item.author
@@ -335,7 +333,7 @@ def render_json_feed(site: Microsite, items: Iterable[FeedItem], *, title: str, 
             "id": item.guid,
             "url": paths.absolute(item.link),
             "title": item.title,
-            "content_html": _content(paths, item),
+            "content_html": item.content_html,
             "summary": item.summary,
             "date_published": _local(site, item.published).isoformat(),
         }

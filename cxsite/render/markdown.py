@@ -38,11 +38,9 @@ Output is deterministic: the same body always gives the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 import xml.etree.ElementTree as etree
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import markdown
@@ -54,9 +52,6 @@ from ..model.prose import MarkdownTooComplex, MarkdownTooLarge, at_line, bounded
 from .sanitise import _cleaner
 from .text import _plain_text
 from .urls import URL_SCHEMES, image_ok, scheme
-
-CACHE_SIZE = 4096               # rendered bodies kept by a MarkdownRenderer
-
 
 @dataclass(frozen=True)
 class RenderedMarkdown:
@@ -172,21 +167,18 @@ class _BodyExtension(Extension):
 # ------------------------------------------------------------------ renderer
 
 class MarkdownRenderer:
-    """Renders update bodies; one instance per build is enough.
+    """Converts Markdown texts; one per process is enough (:func:`convert`).
 
-    Keeps a single :class:`markdown.Markdown` (reset between bodies) and an
-    LRU cache of the last :data:`CACHE_SIZE` results keyed by the SHA-256 of
-    the body, so the same body rendered for the page, the feed and the
-    summary is converted once.  Thread-safe (conversions are serialised).
+    Keeps a single :class:`markdown.Markdown`, reset between texts; it
+    remembers nothing from one text to the next. Thread-safe (conversions
+    are serialised).
     """
 
-    def __init__(self, cache_size: int = CACHE_SIZE) -> None:
+    def __init__(self) -> None:
         self._build()
         self._cleaner = _cleaner()
-        self._cache: OrderedDict[bytes, tuple[RenderedMarkdown, tuple[_Note, ...]]] = OrderedDict()
-        self._cache_size = cache_size
         self._lock = threading.Lock()
-        self.conversions = 0   # how many bodies were actually converted (not cached)
+        self.conversions = 0   # how many texts it converted
 
     def _build(self) -> None:
         self._md = markdown.Markdown(
@@ -231,12 +223,7 @@ class MarkdownRenderer:
 
     def _render(self, body: str, checked: bool = False) -> tuple[RenderedMarkdown, tuple[_Note, ...]]:
         """Render a normalised *body* (pre-checked already when *checked*)."""
-        key = hashlib.sha256(body.encode("utf-8")).digest()
         with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return hit
             if not checked:
                 problems = precheck(body)
                 if problems:
@@ -266,35 +253,28 @@ class MarkdownRenderer:
             self._tree.notes = []
             safe = self._cleaner.clean(converted).strip()
             plain, images = _plain_text(safe)
-            result = (RenderedMarkdown(safe, plain, images), notes)
-            self._remember(key, result)
-            return result
-
-    def _remember(self, key: bytes, result: tuple[RenderedMarkdown, tuple[_Note, ...]]) -> None:
-        self._cache[key] = result
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+            return RenderedMarkdown(safe, plain, images), notes
 
 
-_default: MarkdownRenderer | None = None
-_default_lock = threading.Lock()
+_converter: MarkdownRenderer | None = None
+_converter_lock = threading.Lock()
 
 
-def shared_renderer() -> MarkdownRenderer:
-    """The process's shared renderer: its cache serves pages, feeds and the audit alike."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = MarkdownRenderer()
-        return _default
+def _shared() -> MarkdownRenderer:
+    global _converter
+    with _converter_lock:
+        if _converter is None:
+            _converter = MarkdownRenderer()
+        return _converter
 
 
-def render_markdown(text: str) -> RenderedMarkdown:
-    """:meth:`MarkdownRenderer.render` on a shared, lazily built renderer."""
-    return shared_renderer().render(text)
+def convert(text: str) -> RenderedMarkdown:
+    """``text`` as sanitised HTML, plain text and its relative images (see
+    :meth:`MarkdownRenderer.render`), by the process's one converter."""
+    return _shared().render(text)
 
 
 def check_markdown(text: str, location: Location) -> list[Diagnostic]:
-    """:meth:`MarkdownRenderer.check` on the shared renderer."""
-    return shared_renderer().check(text, location)
+    """:meth:`MarkdownRenderer.check` by the process's one converter."""
+    return _shared().check(text, location)
 

@@ -1,34 +1,30 @@
 """Page bodies for a microsite, rendered with cxsite's own Jinja templates.
 
-The templates (``cxsite/templates``) produce the HTML *inside* the page;
-the site engine (MkDocs + Material through :mod:`cxsite.mkdocs_adapter`)
-adds the frame: header, navigation, search. Autoescaping is on, so every
-string from the portfolio is escaped; Markdown goes through
-:mod:`cxsite.markup`, which sanitises it.
+The templates (``cxsite/render/templates``) produce the HTML *inside* the
+page; the site engine (:mod:`cxsite.engine`) adds the frame: header,
+navigation, search. Autoescaping is on, so every string from the portfolio
+is escaped; Markdown arrives converted and sanitised (:mod:`.prose`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from html import unescape
 from typing import Callable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from ..views import facts
 from .. import model as m
-from .markdown import MarkdownRenderer
-from .paths import SitePaths
-from ..views import Microsite
+from ..views import Microsite, facts
 from .artifacts import PageArtifact, TocEntry
 from .i18n import Locale
+from .paths import SitePaths
+from .prose import Prose
+from .text import html_to_text, summary
 
 _HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
-_TAGS = re.compile(r"<[^>]+>")
 
 
 def _environment() -> Environment:
@@ -37,14 +33,10 @@ def _environment() -> Environment:
     return env
 
 
-def plain(html: str) -> str:
-    """Visible text of an HTML fragment, whitespace folded."""
-    return " ".join(unescape(_TAGS.sub(" ", html)).split())
-
-
 def toc_of(html: str) -> tuple[TocEntry, ...]:
     """h2/h3 headings with ids, for the page's table of contents."""
-    return tuple(TocEntry(anchor, plain(inner), int(level)) for level, anchor, inner in _HEADING.findall(html))
+    return tuple(TocEntry(anchor, " ".join(html_to_text(inner).split()), int(level))
+                 for level, anchor, inner in _HEADING.findall(html))
 
 
 @dataclass(frozen=True)
@@ -54,6 +46,7 @@ class PageContext:
     site: Microsite
     paths: SitePaths
     loc: Locale
+    prose: Prose
     photo: Callable[[m.Person], str | None]
     has_feeds: bool
     has_calendars: bool
@@ -64,14 +57,10 @@ class PageRenderer:
     """Renders every page of a microsite. One instance can serve many
     microsites: the Jinja environment and the Markdown converter are reused."""
 
-    def __init__(self, markdown: MarkdownRenderer | None = None):
+    def __init__(self) -> None:
         self.env = _environment()
-        self.markdown = markdown or MarkdownRenderer()
 
     # ------------------------------------------------------------ helpers
-
-    def md(self, text: str) -> Markup:
-        return Markup(self.markdown.render(text).html)
 
     def _render(self, template: str, page_path: str, ctx: PageContext, **values: object) -> str:
         site, loc = ctx.site, ctx.loc
@@ -89,7 +78,7 @@ class PageRenderer:
             return ctx.photo(person)
 
         return self.env.get_template(template).render(
-            site=site, paths=paths, loc=loc, t=loc.t, md=self.md, link=link, webcal=webcal, photo=photo,
+            site=site, paths=paths, loc=loc, t=loc.t, md=ctx.prose.html, link=link, webcal=webcal, photo=photo,
             today=site.clock.today(loc.zone), clock=site.clock, shown_status=facts.shown_status,
             has_feeds=ctx.has_feeds,
             has_calendars=ctx.has_calendars, has_vcards=ctx.has_vcards,
@@ -151,18 +140,18 @@ class PageRenderer:
         decisions = sorted(project.decisions, key=lambda d: (d.status is not m.DecisionStatus.OPEN, d.due, d.id))
         return self._page(
             "project.html", SitePaths.project(project.slug), project.name, ctx,
-            description=project.summary.splitlines()[0][:300], project=project, milestones=milestones,
+            description=summary(ctx.prose.text(project.summary), 300), project=project, milestones=milestones,
             upcoming=facts.upcoming_disruptions(project, clock), past=facts.past_disruptions(project, clock),
             decisions=decisions, due=facts.next_update_due(project, today),
             spent_share=facts.spent_share(project.budget) if project.budget else None,
             updates=[(project, u) for u in project.updates], contacts=contacts, survey_invite=survey)
 
     def update(self, ctx: PageContext, project: m.Project, update: m.Update) -> PageArtifact:
-        rendered = self.markdown.render(update.body_markdown)
+        rendered = ctx.prose[update.body_markdown]
         milestone = next((ms for ms in project.milestones if ms.id == update.milestone_id), None)
         return self._page(
             "update.html", SitePaths.update(project.slug, update.slug), update.title, ctx,
-            description=update.summary or rendered.text[:200], project=project, update=update,
+            description=update.summary or summary(rendered.text), project=project, update=update,
             body=Markup(rendered.html), milestone=milestone, author=ctx.site.person(update.author_id))
 
     def updates_archive(self, ctx: PageContext) -> PageArtifact:

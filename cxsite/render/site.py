@@ -1,42 +1,55 @@
-"""The pipeline without a site engine: portfolio -> microsites -> artifacts.
+"""A microsite's artifacts: its pages' bodies, feeds, calendars, vCards and images.
 
 :class:`SiteRenderer` turns one :class:`~cxsite.views.Microsite` into its
-:class:`~cxsite.render.artifacts.MicrositeArtifacts`: page bodies, feeds,
-calendars, vCards and copied images. Nothing here imports MkDocs.
+:class:`~cxsite.render.artifacts.MicrositeArtifacts`, given the conversions
+of its Markdown (:class:`~cxsite.render.prose.Prose`) and the bytes of the
+images it shows (:func:`site_images`). It reads nothing and keeps nothing;
+nothing here imports MkDocs.
 """
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Mapping
 
 from .. import model as m
 from ..views import Microsite
 from .artifacts import Alternate, FileArtifact, MicrositeArtifacts, NavItem
 from .i18n import Locale
-from .markdown import MarkdownRenderer, shared_renderer
 from .pages import PageContext, PageRenderer
 from .paths import SitePaths, microsite_base_url
+from .prose import Prose
 
 MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                ".svg": "image/svg+xml", ".webp": "image/webp"}
 
 
-def asset_name(prefix: str, path: Path) -> tuple[str, bytes]:
+def site_images(site: Microsite) -> list[Path]:
+    """Every image file the microsite shows: its people's photos and the customer's logo."""
+    paths = [person.photo for person in site.people if person.photo]
+    if site.customer.brand.logo:
+        paths.append(site.customer.brand.logo)
+    return paths
+
+
+def asset_name(prefix: str, path: Path, data: bytes) -> str:
     """A flat, content-addressed name for a copied image."""
-    data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()[:12]
-    return f"{prefix}-{digest}{path.suffix.lower()}", data
+    return f"{prefix}-{digest}{path.suffix.lower()}"
 
 
 class SiteRenderer:
-    """Renders microsites; reuse one instance across many for speed."""
+    """Renders microsites; reuse one instance across many (its Jinja
+    environment compiles each template once)."""
 
-    def __init__(self, markdown: MarkdownRenderer | None = None) -> None:
-        self.markdown = markdown or shared_renderer()
-        self.pages = PageRenderer(self.markdown)
+    def __init__(self) -> None:
+        self.pages = PageRenderer()
 
-    def render(self, site: Microsite) -> MicrositeArtifacts:
+    def render(self, site: Microsite, prose: Prose, images: Mapping[Path, bytes]) -> MicrositeArtifacts:
+        """``prose`` holds every Markdown text of ``site``
+        (:func:`~cxsite.render.prose.markdown_texts`), ``images`` the bytes of
+        every path :func:`site_images` names."""
         customer = site.customer
         base_url = microsite_base_url(customer.site.base_url, site.audience.id)
         paths = SitePaths(base_url)
@@ -46,20 +59,20 @@ class SiteRenderer:
         photos: dict[str, str] = {}
         for person in site.people:
             if person.photo:
-                name, data = asset_name(f"person-{person.id}", person.photo)
-                photos[person.id] = SitePaths.asset(name)
+                data = images[person.photo]
+                photos[person.id] = SitePaths.asset(asset_name(f"person-{person.id}", person.photo, data))
                 files.append(FileArtifact(photos[person.id], data, MEDIA_TYPES[person.photo.suffix.lower()]))
         logo = None
         if customer.brand.logo:
-            name, data = asset_name("logo", customer.brand.logo)
-            logo = SitePaths.asset(name)
+            data = images[customer.brand.logo]
+            logo = SitePaths.asset(asset_name("logo", customer.brand.logo, data))
             files.append(FileArtifact(logo, data, MEDIA_TYPES[customer.brand.logo.suffix.lower()]))
 
         has_feeds = bool(base_url) and customer.site.feeds
-        subscriptions = self._subscriptions(site, paths, photos) if has_feeds else ([], [])
+        subscriptions = self._subscriptions(site, paths, prose, images) if has_feeds else ([], [])
         files.extend(subscriptions[0])
-        ctx = PageContext(site=site, paths=paths, loc=loc, photo=lambda p: photos.get(p.id), has_feeds=has_feeds,
-                          has_calendars=has_feeds, has_vcards=has_feeds)
+        ctx = PageContext(site=site, paths=paths, loc=loc, prose=prose, photo=lambda p: photos.get(p.id),
+                          has_feeds=has_feeds, has_calendars=has_feeds, has_vcards=has_feeds)
         pages = self.pages.render(ctx)
         nav = self._nav(site, loc, has_feeds)
         return MicrositeArtifacts(site=site, base_url=base_url, pages=tuple(pages), files=tuple(files),
@@ -76,12 +89,12 @@ class SiteRenderer:
             nav.append(NavItem(loc.t("subscribe"), SitePaths.subscribe))
         return nav
 
-    def _subscriptions(self, site: Microsite, paths: SitePaths,
-                       photos: dict[str, str]) -> tuple[list[FileArtifact], list[Alternate]]:
-        """Feeds, calendars and vCards (see cxsite.subscriptions)."""
+    def _subscriptions(self, site: Microsite, paths: SitePaths, prose: Prose,
+                       images: Mapping[Path, bytes]) -> tuple[list[FileArtifact], list[Alternate]]:
+        """Feeds, calendars and vCards (see cxsite.render.subscriptions)."""
         from .subscriptions import render_subscriptions
 
-        return render_subscriptions(site, paths, self.markdown, photos)
+        return render_subscriptions(site, paths, prose, images)
 
 
 def people_by_id(site: Microsite) -> dict[str, m.Person]:

@@ -2,35 +2,31 @@
 
 from __future__ import annotations
 
-from .markdown import MarkdownRenderer
-from .paths import SitePaths
-from .artifacts import Alternate, FileArtifact
-from ..render.i18n import Locale
+from pathlib import Path
+from typing import Mapping
+
 from ..views import Microsite
+from .artifacts import Alternate, FileArtifact
 from .calendar import render_calendar, render_event
 from .feeds import feed_items, render_atom, render_json_feed, render_rss
+from .i18n import Locale
+from .paths import SitePaths
+from .prose import Prose
 from .vcards import photo_for_vcard, render_vcard
 
 RSS, ATOM, JSON_FEED = "application/rss+xml", "application/atom+xml", "application/feed+json"
 ICS, VCF = "text/calendar", "text/vcard"
 
 
-def render_subscriptions(site: Microsite, paths: SitePaths, markdown: MarkdownRenderer,
-                         photos: dict[str, str]) -> tuple[list[FileArtifact], list[Alternate]]:
+def render_subscriptions(site: Microsite, paths: SitePaths, prose: Prose,
+                         images: Mapping[Path, bytes]) -> tuple[list[FileArtifact], list[Alternate]]:
     """Feeds (site-wide and per project), calendars, single-event files and
     vCards; plus the feeds every page announces in its head."""
     customer = site.customer
     loc = Locale(customer.language, customer.zone)
-
-    def body_html(project, update) -> str:  # type: ignore[no-untyped-def]
-        return markdown.render(update.body_markdown).html
-
-    def text_html(text: str) -> str:
-        return markdown.render(text).html
-
     files: list[FileArtifact] = []
     limit = customer.site.feed_limit
-    everything = feed_items(site, None, body_html, text_html=text_html)
+    everything = feed_items(site, None, prose)
     title = f"{customer.name}: {loc.t('updates')}"
     files += [
         FileArtifact(paths.rss, render_rss(site, everything, title=title, self_path=paths.rss, limit=limit), RSS),
@@ -41,7 +37,7 @@ def render_subscriptions(site: Microsite, paths: SitePaths, markdown: MarkdownRe
         FileArtifact(paths.calendar, render_calendar(site), ICS),
     ]
     for project in customer.projects:
-        items = feed_items(site, project, body_html, text_html=text_html)
+        items = feed_items(site, project, prose)
         page = SitePaths.project(project.slug)
         project_title = f"{customer.name}: {project.name}"
         rss, atom = paths.project_rss(project.slug), paths.project_atom(project.slug)
@@ -55,7 +51,7 @@ def render_subscriptions(site: Microsite, paths: SitePaths, markdown: MarkdownRe
             files.append(FileArtifact(paths.event(project.slug, disruption.id),
                                       render_event(site, project, disruption), ICS))
     for person in site.people:
-        photo = photo_for_vcard(person)
+        photo = photo_for_vcard(person, images)
         card = render_vcard(person, site.organisation, photo_bytes=photo[0] if photo else None,
                             photo_type=photo[1] if photo else "JPEG")
         files.append(FileArtifact(paths.vcard(person.id), card, VCF))

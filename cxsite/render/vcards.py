@@ -10,6 +10,7 @@ updates the contact instead of duplicating it. No REV: it would need a clock.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping
 
 import vobject
 
@@ -45,16 +46,17 @@ def _photo_type(photo_type: str) -> str:
     return PHOTO_TYPES[key]
 
 
-def photo_for_vcard(person: m.Person) -> tuple[bytes, str] | None:
-    """The person's photo as (bytes, vCard type), or None when there is none
-    or it is of a type contact apps do not import (SVG, WebP)."""
+def photo_for_vcard(person: m.Person, images: Mapping[Path, bytes]) -> tuple[bytes, str] | None:
+    """The person's photo (its bytes among ``images``) as (bytes, vCard type),
+    or None when there is none or it is of a type contact apps do not import
+    (SVG, WebP)."""
     photo: Path | None = person.photo
     if photo is None:
         return None
     key = photo.suffix.lower().lstrip(".")
     if key not in PHOTO_TYPES:
         return None
-    return photo.read_bytes(), PHOTO_TYPES[key]
+    return images[photo], PHOTO_TYPES[key]
 
 
 def render_vcard(person: m.Person, organisation: m.Organisation, *, photo_bytes: bytes | None = None,

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 import uuid
-from html.parser import HTMLParser
 
 from babel.dates import format_date, format_time
 
@@ -120,36 +117,3 @@ def format_window(window: m.Window, customer: m.Customer) -> str:
     if end.date() != start.date():
         end_time = f"{format_date(end.date(), 'full', locale=lang)}, {end_time}"
     return f"{text} – {end_time} ({customer.timezone})"
-
-
-# ------------------------------------------------------------------- text
-
-def plain_paragraphs(text: str) -> str:
-    """Text (e.g. a Markdown description) as escaped HTML paragraphs, no markup interpreted."""
-    blocks = [block.strip() for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
-    return "".join(f"<p>{html.escape(block).replace(chr(10), '<br>')}</p>" for block in blocks)
-
-
-class _TextOnly(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def html_to_text(markup: str) -> str:
-    """The words of an HTML fragment."""
-    parser = _TextOnly()
-    parser.feed(markup)
-    parser.close()
-    return " ".join(" ".join(parser.parts).split())
-
-
-def shorten(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
-    return cut.rstrip(" ,;:.") + "…"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from ..diagnostics import Collector, Location
 
@@ -81,3 +82,8 @@ class Bounds:
         diagnostics.error(here(path), "this link points outside the portfolio folder",
                           "copy the file into the portfolio instead of linking to it")
         return False
+
+
+def read_images(paths: Iterable[Path]) -> dict[Path, bytes]:
+    """The bytes of each image file (a renderer's input; cxsite.render.site.site_images)."""
+    return {path: Path(path).read_bytes() for path in paths}
