@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from cxsite.render.dashboard import DASHBOARD_FOLDER, DashboardPaths, render_dashboard, render_dashboard_calendar
+from cxsite.render.dashboard import DashboardPaths, render_dashboard, render_dashboard_calendar
+from cxsite.render.paths import DASHBOARD_FOLDER
 from cxsite.diagnostics import Location
 from cxsite.model import Access
 from cxsite.render.paths import site_folder
@@ -411,3 +412,16 @@ def test_no_customer_microsite_links_to_the_dashboard(demo_site):
         if path.is_file() and not path.relative_to(demo_site).parts[0].startswith("_"):
             data = path.read_bytes()
             assert b"_internal" not in data and b"portfolio dashboard" not in data, path
+
+
+def test_the_calendar_put_together_from_each_customers_events_is_what_icalendar_writes(loaded):
+    """The team's calendar joins events each customer's part serialised; the
+    bytes are those icalendar writes for the same components."""
+    data = render_dashboard_calendar(loaded, NOW)
+    parsed = Calendar.from_ical(data)
+    rebuilt = Calendar()
+    for name, value in parsed.property_items(recursive=False)[1:-1]:
+        rebuilt.add(name, value, encode=False)
+    for component in parsed.subcomponents:
+        rebuilt.add_component(component)
+    assert rebuilt.to_ical() == data
