@@ -1,0 +1,85 @@
+"""The toolchain: everything besides the portfolio that decides what a build writes.
+
+Its digest is part of every key (:mod:`.keys`), so a change to any of it
+makes every result new: cxsite's own files (code, templates, schema),
+every installed distribution's name and version, the files Python runs
+at start (``.pth``, ``sitecustomize``), Python itself, the time-zone
+rules, and the engine's configuration (``mkdocs.yml``, its theme folder,
+the environment values it reads), which the engine layer names. It is
+computed once per build, in a few milliseconds, and never kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import sys
+import zoneinfo
+from pathlib import Path
+from typing import Iterable
+
+PACKAGE = Path(__file__).resolve().parent.parent   # cxsite/
+
+
+def _hash_tree(hasher: "hashlib._Hash", root: Path) -> None:
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and not path.name.endswith(".pyc"):
+            hasher.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+
+
+def distributions() -> list[str]:
+    """Every installed distribution, as its metadata folder names it
+    (``name-version.dist-info``), and the start-up files beside them."""
+    found: set[str] = set()
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as listing:
+                names = [item.name for item in listing]
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                found.add(name)
+            elif name.endswith(".pth") or name in ("sitecustomize.py", "usercustomize.py"):
+                try:
+                    found.add(f"{name}\0{hashlib.sha256(Path(entry, name).read_bytes()).hexdigest()}")
+                except OSError:
+                    pass
+    return sorted(found)
+
+
+def _zone_rules() -> str:
+    """Which time-zone rules ``zoneinfo`` reads: the system's (its version
+    line) and the tzdata distribution's (among the distributions)."""
+    for folder in zoneinfo.TZPATH:
+        try:
+            with open(os.path.join(folder, "tzdata.zi"), encoding="utf-8") as handle:
+                return f"{folder}\0{handle.readline().strip()}"
+        except OSError:
+            continue
+    return "no system tzdata"
+
+
+def toolchain_digest(engine_files: Iterable[Path] = (), engine_values: Iterable[str] = ()) -> str:
+    """The digest of the toolchain, with the engine's configuration files
+    (every file of a folder given) and the values it read from the environment."""
+    hasher = hashlib.sha256()
+    _hash_tree(hasher, PACKAGE)
+    for name in distributions():
+        hasher.update(name.encode() + b"\n")
+    hasher.update(f"{sys.version}\0{platform.python_implementation()}\0{sys.platform}\n".encode())
+    hasher.update(_zone_rules().encode() + b"\n")
+    for path in engine_files:
+        path = Path(path)
+        if path.is_dir():
+            hasher.update(f"folder {path.name}\n".encode())
+            _hash_tree(hasher, path)
+        else:
+            try:
+                hasher.update(f"file {path.name}\n".encode() + path.read_bytes() + b"\0")
+            except OSError:
+                hasher.update(f"missing {path.name}\n".encode())
+    for value in engine_values:
+        hasher.update(value.encode() + b"\0")
+    return hasher.hexdigest()
