@@ -60,6 +60,7 @@ class Builder:
     def __init__(self, diagnostics: Collector, team_ids: Iterable[str] = ()):
         self.diag = diagnostics
         self.team_ids: set[str] = set(team_ids)   # filled by team(); given to validate customers alone
+        self.images: list[Path] = []              # every image file looked for (what the model depends on)
 
     # ------------------------------------------------------------ helpers
 
@@ -110,6 +111,7 @@ class Builder:
         if not value or value is INVALID:
             return None
         path = (base / value).resolve()
+        self.images.append(path)
         real_root = root.resolve()
         if real_root not in path.parents:
             self.diag.error(_key_loc(data, key), f"'{value}' lies outside the portfolio folder",

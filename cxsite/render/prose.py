@@ -17,6 +17,7 @@ from typing import Iterable, Iterator, Mapping
 
 from markupsafe import Markup
 
+from ..model.prose import MarkdownTooComplex
 from .markdown import RenderedMarkdown, convert
 
 
@@ -49,14 +50,22 @@ class Prose:
     :meth:`converting` makes one that converts what it is asked for, for
     callers that render one thing outside a build (tests, ``cxsite audit``)."""
 
-    def __init__(self, table: Mapping[str, RenderedMarkdown], *, lazy: bool = False) -> None:
+    def __init__(self, table: Mapping[str, RenderedMarkdown], *, lazy: bool = False,
+                 failed: Mapping[str, Exception] | None = None) -> None:
         self._table = dict(table)
+        self._failed = dict(failed or {})   # texts that cannot be converted, and why
         self._lazy = lazy
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> Prose:
-        """Every text converted now."""
-        return cls({text: convert(text) for text in texts})
+        """Every text converted now (one that cannot be raises when asked for)."""
+        table, failed = {}, {}
+        for text in texts:
+            try:
+                table[text] = convert(text)
+            except MarkdownTooComplex as exc:
+                failed[text] = exc
+        return cls(table, failed=failed)
 
     @classmethod
     def converting(cls) -> Prose:
@@ -65,6 +74,8 @@ class Prose:
     def __getitem__(self, text: str) -> RenderedMarkdown:
         found = self._table.get(text)
         if found is None:
+            if text in self._failed:
+                raise self._failed[text]
             if not self._lazy:
                 raise KeyError(f"Markdown text not converted for this render: {text[:60]!r}")
             found = self._table[text] = convert(text)
