@@ -13,6 +13,15 @@ import pytest
 # Whatever cxsite keeps between runs goes to a folder of this test run, not ~/.cache.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="cxsite-test-cache-")
 
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Each test keeps what it builds in a store of its own (and subprocesses
+    it starts inherit it): no test sees what another kept."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("CXSITE_CACHE_DIR", str(folder))
+    return folder
+
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "projects"
 

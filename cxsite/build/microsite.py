@@ -38,7 +38,7 @@ class Context:
     config: Path                       # mkdocs.yml
     staging: Path                      # where microsites are written
     store: Path | None                 # the store's folder (None: caching off)
-    toolchain: str
+    toolchain: str                     # the steps' (without the engine configuration)
     needles: tuple[Needle, ...]        # every customer's share of the audit's needles
     markers: tuple[str, ...]           # secret markers
 

@@ -27,7 +27,7 @@ from .. import model as m
 from ..cache.index import FileIndex
 from ..cache.keys import digest, step_key
 from ..cache.store import Store
-from ..cache.toolchain import toolchain_digest
+from ..cache.toolchain import toolchain_digest, with_engine
 from ..checks.manifest import MANIFEST, Manifest, ManifestError, SiteRecord, read_manifest
 from ..diagnostics import BuildError, Diagnostic, PortfolioError, Severity
 from ..engine.config import engine_inputs, find_config
@@ -37,6 +37,7 @@ from ..views.clock import Clock, next_change
 from .portfolio import CustomerRecord, PortfolioSource
 from .shards import in_shard
 from .steps import Steps, holds, recorded
+from .warm import warm
 
 GENERATOR = f"cxsite {__version__}"
 Asked = tuple[tuple[str, str], ...]
@@ -232,11 +233,7 @@ class Plan:
             self._dashboard_fresh = True
 
     def _is_customer(self, folder: Path) -> bool:
-        records = (self.previous.build.get("customers") or {}) if self.previous is not None else {}
-        was = records.get(folder.name)
-        if isinstance(was, dict) and was.get("key") == self.source.key(folder):
-            return bool(was.get("slug"))
-        return self.source.customer(folder).value[0] is not None
+        return self.source.is_customer(folder)
 
     # ---------------------------------------------------------- answering
 
@@ -366,9 +363,7 @@ class Plan:
     def manifest(self) -> Manifest:
         customers = {}
         for folder in self.source.folders:
-            record = self.source.record(folder)
-            customers[folder.name] = {"slug": folder.name if self._is_customer(folder) else "",
-                                      **dataclasses.asdict(record)}
+            customers[folder.name] = dataclasses.asdict(self.source.record(folder))
         states = {key: dataclasses.asdict(self._states[key]) for key in self._order if key in self._states}
         internal: tuple[str, ...] = ()
         build: dict[str, Any] = {"toolchain": self.toolchain, "team": self._team_key, "customers": customers,
@@ -417,7 +412,7 @@ def _customer_records(previous: Manifest | None) -> dict[str, CustomerRecord]:
     for name, item in ((previous.build.get("customers") or {}) if previous is not None else {}).items():
         try:
             found[name] = CustomerRecord(item["contents"], item["declared"], item["key"],
-                                         tuple(tuple(pair) for pair in item["files"]))
+                                         tuple(tuple(pair) for pair in item["files"]), item.get("slug"))
         except (KeyError, TypeError, ValueError):
             continue
     return found
@@ -425,17 +420,18 @@ def _customer_records(previous: Manifest | None) -> dict[str, CustomerRecord]:
 
 def make_plan(projects_dir: Path, out_dir: Path, moment: dt.datetime, *, config_file: Path | None,
               only: tuple[str, ...], clean: bool, shard: tuple[int, int] | None, changed: Iterable[Path] | None,
-              dashboard: bool) -> Plan:
+              dashboard: bool, jobs: int = 1) -> Plan:
     """Look at the portfolio and the previous output at the build's
     ``moment``, and decide."""
     clock = Clock(moment)
     config = find_config(projects_dir, config_file)
-    toolchain = toolchain_digest(*engine_inputs(config))
+    code = toolchain_digest()
+    toolchain = with_engine(code, *engine_inputs(config))
     store = Store.default()
     root = Path(os.path.abspath(projects_dir))
     index = FileIndex(store.folder / "index" / f"{digest(os.path.realpath(root))[:24]}.pickle"
                       if store.folder is not None else None)
-    steps = Steps(store, toolchain, index)
+    steps = Steps(store, code, index)
     previous = _previous(out_dir, toolchain)
     trusted: set[str] = set()
     if changed is not None and previous is not None and not only and not clean:
@@ -445,6 +441,7 @@ def make_plan(projects_dir: Path, out_dir: Path, moment: dt.datetime, *, config_
     source = PortfolioSource(root, steps, previous=_customer_records(previous), trusted=trusted)
     if not source.layout.root.is_dir():
         raise PortfolioError(source.layout.diagnostics)
+    warm(source, jobs)   # customers nothing is kept of: validated on every core
     plan = Plan(moment=moment, clock=clock, config=config, toolchain=toolchain, store=store, steps=steps,
                 source=source, previous=previous, only=only, clean=clean, shard=shard, dashboard=dashboard,
                 out_dir=out_dir)

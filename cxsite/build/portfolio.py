@@ -32,6 +32,7 @@ class CustomerRecord:
     declared: str                      # the model step's key without answers
     key: str                           # ... with them: the model's name
     files: tuple[tuple[str, str], ...] # files outside the folder it looked at, with their digests
+    slug: str | None = None            # the customer it holds ("" for a folder of images only)
 
 
 class PortfolioSource:
@@ -175,6 +176,15 @@ class PortfolioSource:
             steps.store.put(step_key("diagnostics", kept.key), kept.value[1])
         return kept
 
+    def is_customer(self, folder: Path) -> bool:
+        """Whether a top-level folder holds a valid customer (not images only),
+        known without loading its model when the previous build recorded it."""
+        record = self._previous.get(folder.name)
+        known = self._known(folder)
+        if record is not None and known is not None and record.key == known.key and record.slug is not None:
+            return bool(record.slug)
+        return self.customer(folder).value[0] is not None
+
     def diagnostics(self, folder: Path) -> tuple[Diagnostic, ...]:
         """Every problem the folder's validation found (without loading its
         model when they are known)."""
@@ -190,7 +200,8 @@ class PortfolioSource:
         """What the next build needs to know of this folder without reading it."""
         known = self._known(folder) or self.customer(folder)
         return CustomerRecord(self.contents(folder), step_key("customer", self.steps.toolchain,
-                                                              *self._declared(folder)), known.key, known.files)
+                                                              *self._declared(folder)), known.key, known.files,
+                              folder.name if self.is_customer(folder) else "")
 
     # ------------------------------------------------------- the model
 

@@ -89,7 +89,7 @@ def build_portfolio(projects_dir: Path, out_dir: Path, *, config_file: Path | No
         raise BuildError(f"refusing to replace {out_dir}: it is not a cxsite output folder (no {MANIFEST}); "
                          "choose another --out or empty it")
     plan = make_plan(projects_dir, out_dir, moment, config_file=config_file, only=tuple(only), clean=clean,
-                     shard=shard, changed=changed, dashboard=dashboard)
+                     shard=shard, changed=changed, dashboard=dashboard, jobs=jobs)
     try:
         warnings = plan.warnings()
         if strict and warnings:
@@ -119,7 +119,7 @@ def _run(plan: Plan, out_dir: Path, jobs: int, progress, freeze: bool,  # type: 
         if not in_place:
             for record in plan.kept_records():
                 link_tree(out_dir / record.folder, staging / record.folder)
-        context = Context(plan.config, staging, plan.store_folder, plan.toolchain,
+        context = Context(plan.config, staging, plan.store_folder, plan.steps.toolchain,
                           plan.needles() if fresh else (), plan.markers)
         dashboard = (plan.dashboard_artifacts, plan.build_dashboard) if plan.dashboard_fresh() else None
         built = build_all([site for site, _ in fresh], plan.customers_of(fresh), plan.clock, context, jobs, progress,

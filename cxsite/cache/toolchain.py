@@ -3,10 +3,14 @@
 Its digest is part of every key (:mod:`.keys`), so a change to any of it
 makes every result new: cxsite's own files (code, templates, schema),
 every installed distribution's name and version, the files Python runs
-at start (``.pth``, ``sitecustomize``), Python itself, the time-zone
-rules, and the engine's configuration (``mkdocs.yml``, its theme folder,
-the environment values it reads), which the engine layer names. It is
-computed once per build, in a few milliseconds, and never kept.
+at start (``.pth``, ``sitecustomize``), Python itself and the time-zone
+rules (:func:`toolchain_digest`); for what goes through the site engine,
+also the engine's configuration (``mkdocs.yml``, its theme folder, the
+environment values it reads), which the engine layer names
+(:func:`with_engine`). Steps that never reach the engine (documents,
+models, findings) cannot read its configuration and are keyed without it,
+so a change of theme does not make the portfolio be read again. Computed
+once per build, in a few milliseconds, and never kept.
 """
 
 from __future__ import annotations
@@ -61,15 +65,21 @@ def _zone_rules() -> str:
     return "no system tzdata"
 
 
-def toolchain_digest(engine_files: Iterable[Path] = (), engine_values: Iterable[str] = ()) -> str:
-    """The digest of the toolchain, with the engine's configuration files
-    (every file of a folder given) and the values it read from the environment."""
+def toolchain_digest() -> str:
+    """The digest of the toolchain without the engine's configuration."""
     hasher = hashlib.sha256()
     _hash_tree(hasher, PACKAGE)
     for name in distributions():
         hasher.update(name.encode() + b"\n")
     hasher.update(f"{sys.version}\0{platform.python_implementation()}\0{sys.platform}\n".encode())
     hasher.update(_zone_rules().encode() + b"\n")
+    return hasher.hexdigest()
+
+
+def with_engine(toolchain: str, engine_files: Iterable[Path] = (), engine_values: Iterable[str] = ()) -> str:
+    """The digest of ``toolchain`` with the engine's configuration: its files
+    (every file of a folder given) and the values it read from the environment."""
+    hasher = hashlib.sha256(toolchain.encode() + b"\n")
     for path in engine_files:
         path = Path(path)
         if path.is_dir():

@@ -93,15 +93,12 @@ def main() -> None:
               help="Apply the CX rules (update cadence, notice, contacts...) besides the format checks.")
 def check(projects_dir: Path, strict: bool, fmt: str, now: str | None, notice_days: int, cx_rules: bool) -> None:
     """Validate the portfolio in PROJECTS_DIR (default: projects/) and apply the CX rules."""
+    from ..build.check import check_portfolio
     from ..views.clock import build_cutoff
-    from ..views.rules import check_portfolio
 
     started = time.perf_counter()
     moment = build_cutoff(_parse_moment(now)) if cx_rules else None
-    try:
-        diagnostics = check_portfolio(projects_dir, now=moment, notice_days=notice_days, freeze=True)
-    finally:
-        gc.unfreeze()  # for a caller that goes on in this process (tests); cheap
+    diagnostics = check_portfolio(projects_dir, moment, notice_days=notice_days, jobs=os.cpu_count() or 1)
     errors, warnings = _print_diagnostics(diagnostics, fmt, strict)
     elapsed = time.perf_counter() - started
     verdict = "failed" if errors else "ok"
@@ -230,38 +227,66 @@ def build(projects_dir: Path, out_dir: Path, config_file: Path | None, now: str 
 @click.option("--now", "now", metavar="DATETIME", help="Preview as of this time (ISO 8601).")
 def serve(site_key: str | None, audience: str | None, projects_dir: Path, config_file: Path | None, dev_addr: str,
           now: str | None) -> None:
-    """Preview one microsite with live reload on changes under the portfolio and theme/.
+    """Preview one microsite with live reload on changes under the portfolio, theme/ and mkdocs.yml.
 
     Name it as CUSTOMER AUDIENCE or CUSTOMER/AUDIENCE; without an audience,
-    the customer's first; without a customer, the portfolio's first."""
-    if site_key and audience:
-        site_key = f"{site_key}/{audience}"
-    from mkdocs.commands.serve import serve as mkdocs_serve
-
-    from ..engine.config import find_config
-    from ..model.load import load_portfolio
-
-    portfolio, _ = load_portfolio(projects_dir)
-    if not site_key:
-        first = portfolio.customers[0]
-        site_key = f"{first.slug}/{first.audiences[0].id}"
-    elif "/" not in site_key:
-        site_key = f"{site_key}/{portfolio.customer(site_key).audiences[0].id}"
-    config = find_config(projects_dir, config_file)
-    moment = _parse_moment(now)
-    os.environ["CXSITE_PROJECTS"] = str(projects_dir.resolve())
-    os.environ["CXSITE_SITE"] = site_key
-    os.environ["CXSITE_CUTOFF"] = moment.isoformat() if moment else ""
-    click.echo(f"serving {site_key} on http://{dev_addr}/ (Ctrl+C to stop)", err=True)
+    the customer's first; without a customer, the portfolio's first. It is
+    built as `cxsite build` builds it, into a folder of its own."""
     import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="cxsite-docs-") as empty_docs:
+    from ..build import build_portfolio
+    from ..engine.config import engine_inputs, find_config
+    from ..engine.serve import serve_folder
+
+    if site_key and audience:
+        site_key = f"{site_key}/{audience}"
+    config = find_config(projects_dir, config_file)
+    moment = _parse_moment(now)
+    work = Path(tempfile.mkdtemp(prefix="cxsite-serve-"))
+    out = work / "site"
+
+    def build_it() -> str:
+        result = build_portfolio(projects_dir, out, config_file=config, cutoff=moment,
+                                 only=(site_key,) if site_key else (), dashboard=False)
+        chosen = [record for record in result.sites if not site_key or record.key == site_key
+                  or record.customer == site_key] or list(result.sites)
+        return chosen[0].folder
+
+    def rebuild() -> None:
         try:
-            mkdocs_serve(str(config), livereload=True, watch_theme=True, watch=[str(projects_dir.resolve())],
-                         dev_addr=dev_addr, docs_dir=empty_docs)
-        except OSError as exc:
-            raise CxsiteError(f"cannot serve on {dev_addr}: {exc.strerror}; pick another address with "
-                              "--dev-addr, e.g. -a 127.0.0.1:8001") from exc
+            build_it()
+        except PortfolioError as exc:
+            _print_diagnostics(exc.diagnostics, "text", False)
+            click.echo("cxsite serve: the portfolio has errors; still showing the last good build", err=True)
+        except CxsiteError as exc:
+            click.echo(f"error: {exc}", err=True)
+
+    try:
+        if not site_key:
+            from ..build.check import close_source, open_source
+
+            source = open_source(projects_dir)
+            try:
+                first = source.load()[0].customers[0]
+            finally:
+                close_source(source)
+            site_key = f"{first.slug}/{first.audiences[0].id}"
+        folder = build_it()
+    except PortfolioError as exc:
+        errors, warnings = _print_diagnostics(exc.diagnostics, "text", False)
+        click.echo(f"cxsite serve failed: {_summary(errors, warnings)}", err=True)
+        sys.exit(1)
+    watch = [projects_dir.resolve(), *engine_inputs(config)[0]]
+    click.echo(f"serving {site_key} on http://{dev_addr}/ (Ctrl+C to stop)", err=True)
+    try:
+        serve_folder(out / folder, rebuild, watch, dev_addr)
+    except OSError as exc:
+        raise CxsiteError(f"cannot serve on {dev_addr}: {exc.strerror}; pick another address with "
+                          "--dev-addr, e.g. -a 127.0.0.1:8001") from exc
+    finally:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def run() -> None:

@@ -29,7 +29,7 @@ def fail(message: str, command: str) -> NoReturn:
 
 def load(projects_dir: Path, command: str):  # type: ignore[no-untyped-def]
     """The portfolio, or a clean exit listing its errors."""
-    from ..model.load import load_portfolio
+    from ..build.check import load_portfolio
 
     if not projects_dir.is_dir():
         context = click.get_current_context(silent=True)

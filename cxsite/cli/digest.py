@@ -85,9 +85,10 @@ def digest(customer_slug: str, audience_id: str | None, since: dt.datetime, proj
       CXSITE_SMTP_PASSWORD  password
       CXSITE_SMTP_STARTTLS  0 to skip STARTTLS (only on a trusted network)
     """
-    from ..model.load import load_portfolio
+    from ..build.check import load_portfolio, prose_for
     from ..publish.mail import SmtpSettings, send_digest
     from ..render.digest import build_digest
+    from ..render.prose import markdown_texts
     from ..views import microsite
 
     moment = _moment(now)
@@ -108,7 +109,8 @@ def digest(customer_slug: str, audience_id: str | None, since: dt.datetime, proj
     audience = _pick_audience(customer, audience_id)
     site = microsite(portfolio, customer, audience, moment)
     try:
-        message = build_digest(site, since.date(), now=moment, sender=sender, recipients=_addresses(to))
+        message = build_digest(site, since.date(), now=moment, sender=sender, recipients=_addresses(to),
+                               prose=prose_for(markdown_texts(site.customer)))
         if out_file:
             out_file.write_bytes(bytes(message))
             click.echo(f"wrote {out_file}", err=True)
