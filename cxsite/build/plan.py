@@ -96,7 +96,7 @@ class Plan:
     def __init__(self, *, moment: dt.datetime, clock: Clock, config: Path, toolchain: str, store: Store,
                  steps: Steps, source: PortfolioSource, previous: Manifest | None, only: tuple[str, ...],
                  clean: bool, shard: tuple[int, int] | None, dashboard: bool, out_dir: Path) -> None:
-        from ..checks.audit import markers_from_env
+        from ..checks.markers import markers_from_env
 
         self.moment, self.clock, self.config, self.toolchain = moment, clock, config, toolchain
         self.store, self.steps, self.source = store, steps, source
@@ -435,9 +435,14 @@ def make_plan(projects_dir: Path, out_dir: Path, moment: dt.datetime, *, config_
     previous = _previous(out_dir, toolchain)
     trusted: set[str] = set()
     if changed is not None and previous is not None and not only and not clean:
+        changed = list(changed)
         touched = _changed_customers(root, changed)
         if touched is not None:
-            trusted = set(_customer_records(previous)) - touched
+            listed = {os.path.abspath(path) for path in changed}
+            records = _customer_records(previous)
+            # A customer whose model looked at a listed file elsewhere (a logo) is not trusted either.
+            touched |= {name for name, record in records.items() if any(path in listed for path, _ in record.files)}
+            trusted = set(records) - touched
     source = PortfolioSource(root, steps, previous=_customer_records(previous), trusted=trusted)
     if not source.layout.root.is_dir():
         raise PortfolioError(source.layout.diagnostics)

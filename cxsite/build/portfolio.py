@@ -65,12 +65,12 @@ class PortfolioSource:
         return self._team
 
     def _team_step(self) -> Kept:
-        from ..model.validate import Builder
-
         team_file = self.layout.team_file
         content = self.steps.files.digest(team_file) if team_file is not None else "none"
 
         def validate(_, looked: Looked) -> tuple[m.Team | None, tuple[Diagnostic, ...], tuple[str, ...]]:
+            from ..model.validate import Builder
+
             diagnostics = Collector()
             doc = None
             if team_file is not None:
@@ -147,11 +147,11 @@ class PortfolioSource:
         return self._kept[name]
 
     def _customer_step(self, folder: Path) -> Kept:
-        from ..model.validate import Builder
-
         steps, ids = self.steps, self.team.value[2]
 
         def validate(_, looked: Looked) -> tuple[m.Customer | None, tuple[Diagnostic, ...]]:
+            from ..model.validate import Builder
+
             layout = customer_layout(self.root, folder, self._bounds)
             if layout is None:
                 return None, ()

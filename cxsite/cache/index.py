@@ -63,7 +63,7 @@ class FileIndex:
             return UNREADABLE + (exc.strerror or type(exc).__name__)
         key = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
         entry = self._entries.get(name)
-        if entry is not None and entry[:5] == key and entry[5] - max(status.st_mtime_ns, status.st_ctime_ns) > RACY:
+        if entry is not None and entry[:5] == key and entry[5] - status.st_mtime_ns > RACY:
             return entry[6]
         digest = file_digest(name)
         self.read += 1

@@ -79,7 +79,7 @@ class Store:
         try:
             with open(path, "rb") as handle:
                 value = pickle.load(handle)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
             self.misses += 1
             return None
         except Exception:  # noqa: BLE001 - a torn or foreign entry: as if it were not there

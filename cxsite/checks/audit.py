@@ -58,8 +58,8 @@ from ..render.prose import Prose, markdown_texts
 from ..views import Microsite, microsite, release_time
 from ..views.clock import Clock, as_clock
 from .manifest import MANIFEST, read_manifest
+from .markers import MARKERS_ENV, markers_from_env  # noqa: F401 - part of the audit's interface
 
-MARKERS_ENV = "CXSITE_SECRET_MARKERS"
 
 MIN_NAME = 4        # names and slugs shorter than this are too common to mean anything
 MIN_TITLE = 5       # titles of hidden items
@@ -94,12 +94,6 @@ class Needle:
     token: bool = False  # a slug: '-' and '_' count as part of the word too
     owner: str = ""      # a customer's own name or slug: not forbidden on that customer's microsites
     exempt_if_shown: bool = True  # dropped when the audience may see the same text anyway
-
-
-def markers_from_env(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """Secret markers from ``CXSITE_SECRET_MARKERS`` (comma-separated)."""
-    value = (os.environ if environ is None else environ).get(MARKERS_ENV, "")
-    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 # --------------------------------------------------------------- normalising
