@@ -1,9 +1,8 @@
-"""Build one microsite through MkDocs + Material (the only render path).
+"""Build one microsite through MkDocs (or ProperDocs) + Material.
 
 :func:`build_microsite` loads the shared ``mkdocs.yml`` with per-microsite
-overrides, hands the artifacts to the cxsite plugin and runs MkDocs' build
-API into the given folder. Only this module, the plugin and the CLI import
-MkDocs.
+overrides, hands the artifacts to the cxsite plugin and runs the engine's
+build API into the given folder. Every build of pages goes through here.
 """
 
 from __future__ import annotations
@@ -15,13 +14,18 @@ import tempfile
 from pathlib import Path
 
 import jinja2
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
-from mkdocs.exceptions import MkDocsException
-from mkdocs.theme import Theme
 
-from ..diagnostics import BuildError
-from ..render.artifacts import MicrositeArtifacts
+from .select import use
+
+use()   # MkDocs, or ProperDocs under the same names
+
+from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
+from mkdocs.config import load_config  # noqa: E402
+from mkdocs.exceptions import MkDocsException  # noqa: E402
+from mkdocs.theme import Theme  # noqa: E402
+
+from ..diagnostics import BuildError  # noqa: E402
+from ..render.artifacts import MicrositeArtifacts  # noqa: E402
 
 
 class _Collect(logging.Handler):

@@ -15,6 +15,9 @@ from typing import Callable, Iterable
 def serve_folder(folder: Path, rebuild: Callable[[], None], watch: Iterable[Path], dev_addr: str) -> None:
     """Serve ``folder`` on ``dev_addr`` (host:port) until interrupted, calling
     ``rebuild`` whenever a file below one of ``watch`` changes."""
+    from .select import use
+
+    use()
     from mkdocs.livereload import LiveReloadServer
 
     host, _, port = dev_addr.rpartition(":")
