@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cxsite.checks.audit import AuditError, audit_site, forbidden_needles, markers_from_env
+from cxsite.checks.audit import AuditError, audit_site
+from cxsite.checks.markers import markers_from_env
+from cxsite.checks.needles import forbidden_needles
 from cxsite.checks.manifest import ManifestError, read_manifest
 from cxsite.build import build_portfolio
 from cxsite.cli.audit import audit as audit_command

@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..cache.keys import digest
-from ..checks.audit import Needle, customer_needles
+from ..checks.needles import customer_needles
+from ..checks.search import Needle
 from ..diagnostics import Diagnostic
 from ..render.dashboard import CustomerPart, customer_part, findings_per_project
 from ..render.pages import PageRenderer

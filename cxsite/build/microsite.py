@@ -23,7 +23,8 @@ from ..views import Microsite
 from ..views.clock import Clock
 
 if TYPE_CHECKING:
-    from ..checks.audit import Finding, Needle
+    from ..checks.audit import Finding
+    from ..checks.search import Needle
     from ..render.artifacts import MicrositeArtifacts
     from ..render.site import SiteRenderer
     from .steps import Steps

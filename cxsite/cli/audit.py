@@ -51,7 +51,7 @@ def load(projects_dir: Path, command: str):  # type: ignore[no-untyped-def]
 
 
 def all_markers(markers: Iterable[str]) -> tuple[str, ...]:
-    from ..checks.audit import markers_from_env
+    from ..checks.markers import markers_from_env
 
     return tuple(markers) + markers_from_env()
 
