@@ -30,7 +30,7 @@ from ..cache.store import Store
 from ..model.prose import MarkdownTooComplex
 from ..source.documents import LIMITS, Document, parse_document
 from ..source.files import read_content
-from ..source.layout import visible_files
+from ..source.layout import visible_file_entries
 from ..views.clock import Clock, Passed, Question, Today
 
 # ----------------------------------------------------------------- questions
@@ -233,6 +233,10 @@ def folder_contents(folder: Path, files: FileIndex) -> str:
     """The digest of every visible file below a folder: its path in the
     folder and the digest of its bytes. What a customer's model is made of."""
     lines = []
-    for path in visible_files(folder):
-        lines.append(f"{path.relative_to(folder).as_posix()}\0{files.digest(path)}")
+    for name, entry in visible_file_entries(folder):
+        try:
+            status = entry.stat()
+        except OSError:
+            status = None
+        lines.append(f"{name}\0{files.digest(entry.path, status)}")
     return digest("\n".join(lines))
