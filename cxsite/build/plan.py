@@ -363,13 +363,13 @@ class Plan:
     def manifest(self) -> Manifest:
         customers = {}
         for folder in self.source.folders:
-            customers[folder.name] = dataclasses.asdict(self.source.record(folder))
-        states = {key: dataclasses.asdict(self._states[key]) for key in self._order if key in self._states}
+            customers[folder.name] = _fields(self.source.record(folder))
+        states = {key: _fields(self._states[key]) for key in self._order if key in self._states}
         internal: tuple[str, ...] = ()
         build: dict[str, Any] = {"toolchain": self.toolchain, "team": self._team_key, "customers": customers,
                                  "sites": states}
         if self._dashboard is not None:
-            build["dashboard"] = dataclasses.asdict(self._dashboard)
+            build["dashboard"] = _fields(self._dashboard)
             internal = (DASHBOARD_FOLDER,)
         elif self.keep_dashboard():
             build["dashboard"] = (self.previous.build.get("dashboard") if self.previous is not None else None)
@@ -383,6 +383,12 @@ class Plan:
         """Save what the build learnt of the files, and write what it keeps."""
         self.steps.files.save()
         self.store.finish()
+
+
+def _fields(record: Any) -> dict[str, Any]:
+    """A record's fields by name (its values are strings and tuples of them;
+    ``dataclasses.asdict`` would copy each deeply, a second on 500 customers)."""
+    return {field.name: getattr(record, field.name) for field in dataclasses.fields(record)}
 
 
 def json_ready(value: Any) -> Any:
