@@ -15,7 +15,7 @@ import vobject
 from icalendar import Calendar
 from lxml import etree
 
-__all__ = ["verify_outputs"]
+__all__ = ["check_file", "verify_outputs"]
 
 _JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1")
 
@@ -151,12 +151,20 @@ def _vcards(data: bytes) -> list[str]:
 _CHECKS = {".xml": _xml_feed, ".json": _json_feed, ".ics": _calendar, ".vcf": _vcards}
 
 
+def check_file(suffix: str, data: bytes) -> list[str]:
+    """The problems of one subscription file, by its suffix (``.ics``, …);
+    none for a file of another kind."""
+    check = _CHECKS.get(suffix.lower())
+    return check(data) if check is not None else []
+
+
 def verify_outputs(files: Mapping[str, bytes]) -> list[str]:
     """Problems with the subscription files among ``files`` (output path →
     bytes), as ``"path: problem"``, sorted; other files are skipped."""
-    problems = []
-    for path in sorted(files):
-        for suffix, check in _CHECKS.items():
-            if path.lower().endswith(suffix):
-                problems.extend(f"{path}: {problem}" for problem in check(files[path]))
-    return problems
+    return [f"{path}: {problem}" for path in sorted(files)
+            for problem in check_file(_suffix(path), files[path])]
+
+
+def _suffix(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name[name.rfind("."):] if "." in name else ""
