@@ -219,6 +219,23 @@ def test_the_working_folder_changes_no_key(setup, monkeypatch):
         assert set(build().rebuilt) == {"acme/everyone", "acme/executives"}, folder
 
 
+def test_the_command_line_keys_alike_from_a_checkout_and_from_anywhere_else(setup):
+    """`python -m cxsite` puts the working folder on the path; a checkout's
+    leftover metadata there (an editable install's `*.egg-info`) is not a
+    distribution of the toolchain."""
+    tmp, root, out, _ = setup
+    from importlib.metadata import distribution
+
+    installed = distribution("cxsite")
+    leftover = tmp / "checkout" / "cxsite.egg-info"
+    leftover.mkdir(parents=True)
+    (leftover / "PKG-INFO").write_text(f"Metadata-Version: 2.1\nName: cxsite\nVersion: {installed.version}\n")
+    (leftover / "entry_points.txt").write_text(installed.read_text("entry_points.txt") or "")
+    checkout = leftover.parent
+    _build_in_subprocess(root, out, tmp / "mkdocs.yml", {}, cwd=checkout)
+    assert "nothing changed" in _build_in_subprocess(root, out, tmp / "mkdocs.yml", {}, cwd=tmp)
+
+
 def test_a_touch_changes_no_key(setup):
     _, root, _, build = setup
     for path in root.rglob("*"):
@@ -245,10 +262,10 @@ markdown.core.Markdown.convert = lambda self, text: convert(self, text) + "<p>{m
 '''
 
 
-def _build_in_subprocess(root: Path, out: Path, config: Path, env: dict[str, str]) -> str:
+def _build_in_subprocess(root: Path, out: Path, config: Path, env: dict[str, str], cwd: Path | None = None) -> str:
     done = subprocess.run([sys.executable, "-m", "cxsite", "build", str(root), "--out", str(out), "--config",
                            str(config), "--now", NOW.isoformat(), "-j", "1"],
-                          capture_output=True, text=True, env={**os.environ, **env}, cwd=root.parent)
+                          capture_output=True, text=True, env={**os.environ, **env}, cwd=cwd or root.parent)
     assert done.returncode == 0, done.stderr
     return done.stderr
 

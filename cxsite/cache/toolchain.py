@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import re
 import sys
 import zoneinfo
 from pathlib import Path
@@ -33,24 +34,47 @@ def _hash_tree(hasher: "hashlib._Hash", root: Path) -> None:
 
 
 def distributions() -> list[str]:
-    """Every installed distribution, as its metadata folder names it
-    (``name-version.dist-info``), and the start-up files beside them."""
+    """Every distribution Python would import, as ``name==version`` (the
+    first of a name on the path wins, as for :mod:`importlib.metadata`),
+    and the start-up files beside them. By name and version, not by folder:
+    a checkout's ``cxsite.egg-info``, on the path when ``python -m`` runs
+    from the checkout, is the same cxsite as the installed one."""
+    versions: dict[str, str] = {}
     found: set[str] = set()
     for entry in sys.path:
         try:
             with os.scandir(entry or ".") as listing:
-                names = [item.name for item in listing]
+                names = sorted(item.name for item in listing)
         except OSError:
             continue
         for name in names:
             if name.endswith((".dist-info", ".egg-info")):
-                found.add(name)
+                project, version = _name_and_version(Path(entry or ".", name))
+                versions.setdefault(project, version)
             elif name.endswith(".pth") or name in ("sitecustomize.py", "usercustomize.py"):
                 try:
                     found.add(f"{name}\0{hashlib.sha256(Path(entry, name).read_bytes()).hexdigest()}")
                 except OSError:
                     pass
+    found.update(f"{project}=={version}" for project, version in versions.items())
     return sorted(found)
+
+
+def _name_and_version(metadata: Path) -> tuple[str, str]:
+    """A metadata folder's project (normalised as PEP 503 does) and version:
+    from its name (``name-version.dist-info``), else from its PKG-INFO."""
+    stem = metadata.name.rsplit(".", 1)[0]
+    project, _, version = stem.partition("-")
+    if not version:
+        info = metadata / "PKG-INFO" if metadata.is_dir() else metadata
+        try:
+            for line in info.read_text(encoding="utf-8", errors="replace").splitlines():
+                if line.startswith("Version:"):
+                    version = line.split(":", 1)[1].strip()
+                    break
+        except OSError:
+            pass
+    return re.sub(r"[-_.]+", "-", project).lower(), version
 
 
 def _zone_rules() -> str:
