@@ -19,6 +19,7 @@ what they return.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +39,17 @@ from ..views.clock import Clock, Passed, Question, Today
 def ask(text: str, clock: Clock, files: FileIndex) -> str:
     """The answer now to a question recorded as ``text`` (see :func:`question_text`;
     ``f<path>`` asks for a file's digest)."""
-    kind, subject = text[0], text[1:]
-    if kind == "p":
-        return "1" if clock.passed(dt.datetime.fromisoformat(subject)) else "0"
-    if kind == "t":
-        return clock.today(subject).isoformat()
-    return files.digest(subject)
+    if text[0] == "f":
+        return files.digest(text[1:])
+    return answer_text(clock.answer(_question(text)))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _question(text: str) -> Question:
+    """A recorded question read back (a plan reads the same ones for every microsite)."""
+    if text[0] == "p":
+        return Passed(dt.datetime.fromisoformat(text[1:]).astimezone(dt.timezone.utc))
+    return Today(text[1:])
 
 
 def question_text(question: Question) -> str:
