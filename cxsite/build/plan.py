@@ -326,15 +326,17 @@ class Plan:
         return tuple(needle for folder in self.source.folders if self._is_customer(folder)
                      for needle in self.derived.needles(folder))
 
-    def dashboard_artifacts(self):  # type: ignore[no-untyped-def]
-        """The dashboard's artifacts, from each customer's kept part; records its answers."""
+    def make_dashboard(self) -> Asked:
+        """Make the dashboard from each customer's kept part and build it into
+        the staging folder; returns the questions it asked (it may run in a
+        fork: :meth:`dashboard_made` records them here)."""
         from ..render.dashboard import assemble_dashboard
         from ..render.pages import PageRenderer
         from ..views.rules import contact_findings, sort_findings
+        from .derived import Derived
+        from .microsite import build_dashboard
 
         clock = self.clock.fresh()
-        from .derived import Derived
-
         derived = Derived(self.source, clock)
         folders = [folder for folder in self.source.folders if self._is_customer(folder)]
         found = [derived.findings(folder) for folder in folders]
@@ -343,14 +345,13 @@ class Plan:
         findings += contact_findings(team, (owner for _, _, owner in found), (roles for _, roles, _ in found))
         parts = [derived.part(folder) for folder in folders]
         artifacts = assemble_dashboard(parts, team, self.root, clock, sort_findings(findings), PageRenderer())
-        assert self._dashboard is not None
-        self._dashboard = DashboardState(self._dashboard.source, recorded(clock))
-        return artifacts
-
-    def build_dashboard(self, artifacts: Any) -> None:
-        from .microsite import build_dashboard
-
+        asked = recorded(clock)
         build_dashboard(artifacts, DASHBOARD_FOLDER)
+        return asked
+
+    def dashboard_made(self, asked: Asked) -> None:
+        assert self._dashboard is not None
+        self._dashboard = DashboardState(self._dashboard.source, tuple(asked))
 
     # ---------------------------------------------------------- recording
 

@@ -121,9 +121,10 @@ def _run(plan: Plan, out_dir: Path, jobs: int, progress, freeze: bool,  # type: 
                 link_tree(out_dir / record.folder, staging / record.folder)
         context = Context(plan.config, staging, plan.store_folder, plan.steps.toolchain,
                           plan.needles() if fresh else (), plan.markers)
-        dashboard = (plan.dashboard_artifacts, plan.build_dashboard) if plan.dashboard_fresh() else None
-        built = build_all([site for site, _ in fresh], plan.customers_of(fresh), plan.clock, context, jobs, progress,
-                          dashboard=dashboard)
+        built, asked = build_all([site for site, _ in fresh], plan.customers_of(fresh), plan.clock, context, jobs,
+                                 progress, dashboard=plan.make_dashboard if plan.dashboard_fresh() else None)
+        if plan.dashboard_fresh():
+            plan.dashboard_made(asked)
         _refuse_findings([finding for result in built for finding in result.findings])
         plan.built(fresh, built)
         manifest = plan.manifest()

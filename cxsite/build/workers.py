@@ -28,11 +28,11 @@ Progress = Callable[[int, int, str], None]
 
 class Forked:
     """``work()`` run in a forked child while this process goes on; ``join``
-    waits for it and raises what it raised. Forking is only safe here
-    because this process runs no threads that hold a lock the child needs
-    (the store's writer is flushed first)."""
+    waits for it and returns what it returned, or raises what it raised.
+    The child inherits no thread (the stores start their own writers,
+    :mod:`cxsite.cache.store`), and writes what it kept before it ends."""
 
-    def __init__(self, work: Callable[[], None]) -> None:
+    def __init__(self, work: Callable[[], Any]) -> None:
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=self._run, args=(work, send), daemon=True)
@@ -40,24 +40,28 @@ class Forked:
         send.close()
 
     @staticmethod
-    def _run(work: Callable[[], None], send) -> None:  # type: ignore[no-untyped-def]
+    def _run(work: Callable[[], Any], send) -> None:  # type: ignore[no-untyped-def]
         import traceback
 
-        try:
-            work()
-            send.send(None)
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-            send.send(exc if isinstance(exc, BuildError) else
-                      BuildError("building the dashboard failed:\n" + traceback.format_exc()))
+        from ..cache.store import flush_all
 
-    def join(self) -> None:
         try:
-            outcome = self._receive.recv()
+            result = work()
+            flush_all()
+            send.send((True, result))
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+            send.send((False, exc if isinstance(exc, BuildError) else
+                       BuildError("building the dashboard failed:\n" + traceback.format_exc())))
+
+    def join(self) -> Any:
+        try:
+            ok, outcome = self._receive.recv()
         except EOFError:
-            outcome = BuildError("building the dashboard failed: its process ended without a word")
+            ok, outcome = False, BuildError("building the dashboard failed: its process ended without a word")
         self._process.join()
-        if outcome is not None:
+        if not ok:
             raise outcome
+        return outcome
 
     def stop(self) -> None:
         """The build failed anyway: do not wait for the child."""
@@ -67,43 +71,37 @@ class Forked:
 
 def build_all(sites: Sequence[Microsite], customers: dict[str, m.Customer], clock: Clock, context: Context,
               jobs: int, progress: Progress | None = None,
-              dashboard: tuple[Callable[[], Any], Callable[[Any], None]] | None = None) -> list[Built]:
+              dashboard: Callable[[], Any] | None = None) -> tuple[list[Built], Any]:
     """Build every microsite, ``jobs`` at a time, and the dashboard beside
-    them: ``dashboard`` is (make its artifacts, build them), the first run
-    in this process, the second where there is a core free; results come
-    back in the order of ``sites``."""
+    them where there is a core free (``dashboard()`` makes and builds it);
+    returns the results in the order of ``sites``, and what ``dashboard()``
+    returned."""
     microsite.prepare(context)
     if jobs <= 1 or len(sites) < PARALLEL_FROM:
-        # With a second core, the dashboard is built by a fork of this process
-        # (which holds the portfolio already) while this process builds the sites.
-        beside, meanwhile = None, None
-        if dashboard is not None:
-            artifacts = dashboard[0]()
-            meanwhile = lambda: dashboard[1](artifacts)  # noqa: E731
-        if meanwhile is not None and jobs > 1 and sites:
-            microsite.finish()   # no half-written queue across the fork
-            beside = Forked(meanwhile)
+        # With a second core, a fork of this process (which holds the
+        # portfolio already) makes the dashboard while this one builds the sites.
+        beside = Forked(dashboard) if dashboard is not None and jobs > 1 and sites else None
         built = []
         try:
             for index, site in enumerate(sites):
                 built.append(microsite.build(site, customers[site.customer.slug], clock.fresh()))
                 if progress:
                     progress(index + 1, len(sites), site.key)
-            if beside is not None:
-                beside.join()
+            made = beside.join() if beside is not None else None
         except BaseException:
             if beside is not None:
                 beside.stop()
             raise
         finally:
             microsite.finish()
-        if beside is None and meanwhile is not None:
-            meanwhile()
-        return built
+        if beside is None and dashboard is not None:
+            made = dashboard()
+        return built, made
     pool_context = multiprocessing.get_context("forkserver")
     workers = min(jobs, len(sites))
     batch = RECYCLE_AFTER * workers
     results: dict[int, Built] = {}
+    made = None
     done = 0
     for start in range(0, len(sites), batch):
         # A fresh pool per batch replaces the workers every RECYCLE_AFTER
@@ -115,11 +113,11 @@ def build_all(sites: Sequence[Microsite], customers: dict[str, m.Customer], cloc
             futures = {pool.submit(microsite.build, sites[index], customers[sites[index].customer.slug],
                                    clock.fresh()): index for index in indexes}
             if start == 0 and dashboard is not None:
-                dashboard[1](dashboard[0]())
+                made = dashboard()
             for future in as_completed(futures):
                 index = futures[future]
                 results[index] = future.result()
                 done += 1
                 if progress:
                     progress(done, len(sites), sites[index].key)
-    return [results[index] for index in range(len(sites))]
+    return [results[index] for index in range(len(sites))], made

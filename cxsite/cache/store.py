@@ -20,6 +20,7 @@ import queue
 import shutil
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,28 @@ LAYOUT = "v1"
 KEEP_DAYS = 30                 # entries unused for longer are pruned
 MAX_BYTES = 8 << 30            # and the least recently used beyond this size
 PRUNE_EVERY = 24 * 3600        # seconds between two prunes
+
+
+_STORES: "weakref.WeakSet[Store]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child has none of its parent's threads: each store gets a
+    lock nobody holds and starts its own writer when it writes."""
+    for store in list(_STORES):
+        store._lock = threading.Lock()
+        store._queue = queue.SimpleQueue()
+        store._writer = None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def flush_all() -> None:
+    """Write what every store of this process queued (a forked child that
+    ends without exit handlers calls this before it goes)."""
+    for store in list(_STORES):
+        store.flush()
 
 
 def enabled(environ: "os._Environ[str] | dict[str, str]" = os.environ) -> bool:
@@ -53,6 +76,7 @@ class Store:
         self._lock = threading.Lock()
         self._writer: threading.Thread | None = None
         self.hits = self.misses = self.writes = 0
+        _STORES.add(self)
 
     @classmethod
     def default(cls) -> Store:
