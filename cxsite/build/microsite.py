@@ -67,8 +67,12 @@ def prepare(context: Context) -> None:
     from ..cache.store import Store
     from .steps import Steps
 
+    from ..engine.adapter import keep_compiled_templates
+    from .templates import CompiledTemplates
+
     _CONTEXT = context
     _STEPS = Steps(Store(context.store), context.toolchain, FileIndex(None))
+    keep_compiled_templates(CompiledTemplates(_STEPS.store, context.toolchain) if _STEPS.store.on else None)
 
 
 def finish() -> None:

@@ -38,6 +38,17 @@ class _Collect(logging.Handler):
 
 
 _ENVIRONMENTS: dict[tuple[tuple[str, ...], str], jinja2.Environment] = {}
+_COMPILED: jinja2.BytecodeCache | None = None
+
+
+def keep_compiled_templates(cache: jinja2.BytecodeCache | None) -> None:
+    """Where the theme's compiled templates are kept between processes: the
+    build hands in one backed by its store (Jinja checks each entry's
+    source checksum and its own version before it uses it)."""
+    global _COMPILED
+    _COMPILED = cache
+    for env in _ENVIRONMENTS.values():
+        env.bytecode_cache = cache
 
 
 def _shared_environment(theme: Theme) -> jinja2.Environment:
@@ -54,6 +65,7 @@ def _shared_environment(theme: Theme) -> jinja2.Environment:
     if env is None:
         env = Theme.get_env(theme)
         env.loader.list_templates = functools.partial(_visible_files, tuple(theme.dirs))  # type: ignore[union-attr]
+        env.bytecode_cache = _COMPILED
         _ENVIRONMENTS[key] = env
     return env
 
