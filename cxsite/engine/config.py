@@ -22,15 +22,22 @@ def engine_inputs(config_file: Path) -> tuple[list[Path], list[str]]:
     """What the engine's configuration is made of, for the build's toolchain
     digest: ``mkdocs.yml`` and every file it inherits from (``INHERIT``), the
     theme folder it names (``theme.custom_dir``), and the value of every
-    environment variable it reads (``!ENV``). Read without importing the
-    engine, so that a build with nothing to do starts quickly."""
+    environment variable it reads (``!ENV``); and which engine builds
+    (:mod:`.select`: MkDocs and ProperDocs name themselves in every page).
+    Read without importing the engine, so that a build with nothing to do
+    starts quickly."""
     import os
     import re
 
     from ruamel.yaml import YAML
 
+    from .select import EngineMissing, chosen
+
     files: list[Path] = []
-    values: list[str] = []
+    try:
+        values: list[str] = [f"engine={chosen()}"]
+    except EngineMissing as missing:
+        values = [f"engine missing: {missing}"]   # the build reports it when it reaches the engine
     seen: set[Path] = set()
     pending = [Path(config_file).resolve()]
     while pending:
