@@ -62,6 +62,23 @@ def test_what_no_run_used_for_a_while_is_pruned_first(tmp_path):
     assert Store(tmp_path).get("b" * 64) is None and Store(tmp_path).get("c" * 64) is None
 
 
+def test_a_worker_marks_what_it_read_as_used_without_pruning(tmp_path):
+    """Worker processes never run finish(): what they read must still count as used."""
+    writer = Store(tmp_path)
+    writer.put("a" * 64, "value")
+    writer.flush()
+    month_ago = time.time() - 40 * 86400
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            os.utime(path, (month_ago, month_ago))
+    worker = Store(tmp_path)
+    assert worker.get("a" * 64) == "value"
+    worker.mark_used()
+    entry = next(path for path in tmp_path.rglob("*") if path.is_file() and not path.name.startswith("."))
+    assert entry.stat().st_mtime > month_ago + 86400
+    assert Store(tmp_path).prune() == 0
+
+
 def test_a_store_that_cannot_be_written_fails_nothing(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

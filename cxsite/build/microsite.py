@@ -110,7 +110,7 @@ def build(site: Microsite, customer: m.Customer, moment_asked: Clock) -> Built:
         raise BuildError("the build wrote files that do not read back:\n  " + "\n  ".join(problems))
     findings = audit_microsite(context.staging, folder, site, customer, context.needles, context.markers,
                                prose=prose)
-    steps.store.flush()   # a worker ends without running exit handlers: write what it keeps now
+    steps.store.mark_used()   # a worker ends without exit handlers: write what it keeps, mark what it read
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux: KiB
     return Built(record_of(artifacts, folder), asked, tuple(findings), peak_mb)
 

@@ -47,10 +47,10 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def flush_all() -> None:
-    """Write what every store of this process queued (a forked child that
-    ends without exit handlers calls this before it goes)."""
+    """Write what every store of this process queued and mark what it read
+    (a forked child that ends without exit handlers calls this before it goes)."""
     for store in list(_STORES):
-        store.flush()
+        store.mark_used()
 
 
 def enabled(environ: "os._Environ[str] | dict[str, str]" = os.environ) -> bool:
@@ -185,9 +185,9 @@ class Store:
         with self._lock:
             self._writer = None
 
-    def finish(self) -> None:
-        """Mark what this run read as used now (for :meth:`prune`), and prune
-        once a day."""
+    def mark_used(self) -> None:
+        """Write what is queued, and mark what this process read as used now
+        (a worker process, which never runs :meth:`finish`, calls this)."""
         if self.folder is None:
             return
         self.flush()
@@ -197,6 +197,13 @@ class Store:
             except OSError:
                 pass
         self._used.clear()
+
+    def finish(self) -> None:
+        """Mark what this run read as used now (for :meth:`prune`), and prune
+        once a day."""
+        if self.folder is None:
+            return
+        self.mark_used()
         stamp = self.folder / ".pruned"
         try:
             due = time.time() - stamp.stat().st_mtime > PRUNE_EVERY
