@@ -21,7 +21,7 @@ class TocEntry:
 
 @dataclass(frozen=True)
 class PageArtifact:
-    path: str                  # e.g. "projects/erp/index.md" (see cxsite.paths)
+    path: str                  # e.g. "projects/erp/index.md" (see cxsite.render.paths)
     title: str                 # plain text; adapters escape it
     html: str                  # the finished, safe body
     toc: tuple[TocEntry, ...] = ()
