@@ -36,7 +36,7 @@ from ..views import Microsite, microsite
 from ..views.clock import Clock, next_change
 from .portfolio import CustomerRecord, PortfolioSource
 from .shards import in_shard
-from .steps import Steps, holds, recorded
+from .steps import Steps, ask, recorded
 from .warm import warm
 
 GENERATOR = f"cxsite {__version__}"
@@ -116,6 +116,7 @@ class Plan:
         self._dashboard_fresh = False
         self._derived = None
         self._problems: tuple[Diagnostic, ...] | None = None
+        self._answers: dict[str, str] = {}
 
     # ------------------------------------------------------------ helpers
 
@@ -145,7 +146,16 @@ class Plan:
         return in_shard(key, self.shard)
 
     def _holds(self, asked: Asked) -> bool:
-        return holds(asked, self.clock, self.steps.files)
+        """Whether every recorded answer still holds; each question is asked
+        once per build (the microsites of a portfolio share most of theirs)."""
+        answers = self._answers
+        for text, answer in asked:
+            found = answers.get(text)
+            if found is None:
+                found = answers[text] = ask(text, self.clock, self.steps.files)
+            if found != answer:
+                return False
+        return True
 
     # ----------------------------------------------------------- deciding
 
@@ -252,7 +262,7 @@ class Plan:
         if self._gone_sites() or (self.want_dashboard is False and not self.no_dashboard
                                   and DASHBOARD_FOLDER in self.previous.internal):
             return False
-        return self.manifest().build == self.previous.build
+        return json_ready(self.manifest().build) == self.previous.build
 
     def keys(self) -> list[str]:
         return list(self._order)
@@ -375,7 +385,6 @@ class Plan:
         elif self.keep_dashboard():
             build["dashboard"] = (self.previous.build.get("dashboard") if self.previous is not None else None)
             internal = (DASHBOARD_FOLDER,)
-        build = json_ready(build)
         return Manifest(generator=GENERATOR, cutoff=self.moment, sites=self.records(), internal=internal,
                         shard=f"{self.shard[0]}/{self.shard[1]}" if self.shard else None,
                         next_embargo=self.next_embargo(), build=build)

@@ -68,11 +68,6 @@ def answer_text(answer: object) -> str:
     return answer.isoformat()
 
 
-def holds(asked: Iterable[tuple[str, str]], clock: Clock, files: FileIndex) -> bool:
-    """Whether every recorded question still has its recorded answer."""
-    return all(ask(text, clock, files) == answer for text, answer in asked)
-
-
 def recorded(clock: Clock) -> tuple[tuple[str, str], ...]:
     """The questions a clock was asked and their answers, as the build records them."""
     return tuple(sorted((question_text(question), answer_text(answer)) for question, answer in clock.asked.items()))
