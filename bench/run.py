@@ -5,7 +5,11 @@ about 110 pages per customer) and a 50-customer quick variant, then
 measures in one run, on this machine: `cxsite check`, a full build, a build
 with no change, a build after one edited update, and the same pages built
 by stock MkDocs + Material and by Hugo (on a sample of customers,
-extrapolated per site). Timing lives here, never in the tests.
+extrapolated per site). With ``--baseline REV`` (the default is the last
+commit before the one build layer) the same figures are taken, in the
+same run, of that revision too: a git worktree with its own virtual
+environment and its own cache folder, so the two never share a result.
+Timing lives here, never in the tests.
 """
 
 from __future__ import annotations
@@ -19,23 +23,26 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
-CXSITE = [sys.executable, "-m", "cxsite"]
 NOW = "2026-11-25T12:00:00+00:00"
+BASELINE = "7036e05"   # main before the one build layer (issue 15)
 
 
 LAST_OUTPUT = {"stderr": ""}
 
 
-def run(command: list[str], cwd: Path | None = None) -> float:
+def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True,
+                            env={**os.environ, **env} if env else None)
     if result.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
     LAST_OUTPUT["stderr"] = result.stderr
@@ -161,16 +168,59 @@ def _parallel_wall(commands: list[tuple[list[str], Path]], jobs: int) -> float:
     return time.perf_counter() - started
 
 
-def forget_results(cache: Path) -> None:
-    """A full build starts without anything an earlier build kept (converted
-    Markdown, search entries, audited files, the dashboard's customer shares
-    with their serialised events, cxsite/memo.py; files already read
-    back; compiled templates), as after a fresh checkout; the parsed and
-    validated portfolio `cxsite check` just cached stays, as in the CI
-    recipe (check, then build)."""
+def forget_baseline_results(cache: Path) -> None:
+    """The baseline's full build starts without anything an earlier build
+    kept (its converted Markdown, search entries, audited files, dashboard
+    shares, read-back results, compiled templates), as after a fresh
+    checkout; the parsed and validated portfolio its `cxsite check` just
+    cached stays, as in the CI recipe (check, then build)."""
     for kind in ("markdown", "search", "audit", "dashboard", "verified", "jinja"):
         for memo in cache.glob(f"cxsite/{kind}-*"):
             shutil.rmtree(memo, ignore_errors=True)
+
+
+def forget_everything(cache: Path) -> None:
+    """This code's full build starts from an empty store: nothing parsed,
+    validated or converted is kept (stricter than the baseline's)."""
+    shutil.rmtree(cache / "cxsite", ignore_errors=True)
+
+
+@dataclass
+class Side:
+    """One code base measured: its Python, its mkdocs.yml, its own cache."""
+
+    label: str
+    python: str
+    config: Path
+    forget: Callable[[Path], None]
+    figures: dict = field(default_factory=dict)
+
+    @property
+    def cxsite(self) -> list[str]:
+        return [self.python, "-m", "cxsite"]
+
+
+def current_side() -> Side:
+    revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                              text=True).stdout.strip() or "working tree"
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "cxsite", "theme", "mkdocs.yml"], cwd=REPO,
+                           capture_output=True, text=True).stdout.strip()
+    return Side(f"after ({revision}{' + changes' if dirty else ''})", sys.executable, REPO / "mkdocs.yml",
+                forget_everything)
+
+
+def baseline_side(revision: str, work: Path) -> Side:
+    """``revision`` checked out beside the repository, installed into its own venv."""
+    tree = work / f"baseline-{revision}"
+    if not tree.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), revision], cwd=REPO, check=True,
+                       capture_output=True)
+    venv = work / f"baseline-{revision}-venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", str(tree)], check=True)
+    return Side(f"before ({revision})", str(python), tree / "mkdocs.yml", forget_baseline_results)
 
 
 def settle(out: Path, limit: float = 300.0) -> None:
@@ -183,50 +233,67 @@ def settle(out: Path, limit: float = 300.0) -> None:
         time.sleep(0.5)
 
 
-def bench_variant(name: str, customers: int, work: Path, jobs: int, sample: int, serial: bool) -> dict:
-    portfolio = work / f"{name}-projects"
-    if not portfolio.exists():
-        generate(portfolio, customers)
-    out = work / f"{name}-site"
+def bench_side(side: Side, name: str, portfolio: Path, work: Path, jobs: int, serial: bool) -> dict:
+    """Every cxsite figure of one side, on a fresh copy of the portfolio."""
+    tag = "before" if side.label.startswith("before") else "after"
+    copy = work / f"{name}-{tag}-projects"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(portfolio, copy)
+    out = work / f"{name}-{tag}-site"
     shutil.rmtree(out, ignore_errors=True)
-    env_now = ["--now", NOW]
-    build = [*CXSITE, "build", str(portfolio), "--out", str(out), *env_now, "--config", str(REPO / "mkdocs.yml")]
-    figures: dict = {"customers": customers, "sample": min(sample, customers)}
-    cache = work / "cache"
+    cache = work / f"cache-{tag}"
     shutil.rmtree(cache, ignore_errors=True)
-    os.environ["XDG_CACHE_HOME"] = str(cache)  # cold caches for the first check, warm after
-    figures["check"] = run([*CXSITE, "check", str(portfolio), *env_now])
-    figures["check_warm"] = run([*CXSITE, "check", str(portfolio), *env_now])
+    env = {"XDG_CACHE_HOME": str(cache), "CXSITE_CACHE_DIR": str(cache / "cxsite")}
+    env_now = ["--now", NOW]
+    build = [*side.cxsite, "build", str(copy), "--out", str(out), *env_now, "--config", str(side.config)]
+    figures: dict = {}
+
+    def timed(command: list[str]) -> float:
+        return run(command, cwd=work, env=env)
+
+    figures["check"] = timed([*side.cxsite, "check", str(copy), *env_now])   # cold caches, warm after
+    figures["check_warm"] = timed([*side.cxsite, "check", str(copy), *env_now])
     if serial:
-        forget_results(cache)
-        figures["full_serial"] = run([*build, "--clean", "-j", "1"])
-    forget_results(cache)
+        side.forget(cache)
+        figures["full_serial"] = timed([*build, "--clean", "-j", "1"])
+    side.forget(cache)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    figures["full"] = run([*build, "--clean", "-j", str(jobs)])
+    figures["full"] = timed([*build, "--clean", "-j", str(jobs)])
     figures["peak_rss_mb"] = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     figures["worker_rss_mb"] = builder_peak()
     figures["pages"] = sum(1 for _ in out.rglob("index.html"))
     settle(out)
-    figures["nochange"] = run([*build, "-j", str(jobs)])
-    updates = sorted((portfolio / "customer-0000" / "project-0" / "updates").glob("*.md"))
+    figures["nochange"] = timed([*build, "-j", str(jobs)])
+    updates = sorted((copy / "customer-0000" / "project-0" / "updates").glob("*.md"))
     update = updates[-1]
     update.write_text(update.read_text() + f"\nEdited at {time.time()}.\n")
-    figures["one_edit"] = run([*build, "-j", str(jobs)])
+    figures["one_edit"] = timed([*build, "-j", str(jobs)])
+    edit_peaks = [builder_peak()]
     update = updates[-2]
     update.write_text(update.read_text() + f"\nEdited again at {time.time()}.\n")
-    figures["one_edit_changed"] = run([*build, "-j", str(jobs), "--changed", str(update)])
+    figures["one_edit_changed"] = timed([*build, "-j", str(jobs), "--changed", str(update)])
+    edit_peaks.append(builder_peak())
     update = updates[-3]
     update.write_text(update.read_text() + f"\nEdited once more at {time.time()}.\n")
-    figures["one_edit_push"] = run([*build, "-j", str(jobs), "--changed", str(update), "--no-dashboard"])
+    figures["one_edit_push"] = timed([*build, "-j", str(jobs), "--changed", str(update), "--no-dashboard"])
+    edit_peaks.append(builder_peak())
+    figures["edit_rss_mb"] = max(edit_peaks)
     figures["disk"] = du(out)
     figures["disk_apparent"] = du(out, apparent=True)
-    count = figures["sample"]
+    shutil.rmtree(copy, ignore_errors=True)
+    return figures
+
+
+def bench_others(name: str, portfolio: Path, customers: int, count: int, work: Path, jobs: int) -> dict:
+    """Stock MkDocs + Material and Hugo on the same pages of ``count``
+    customers, scaled to the whole portfolio per site."""
     stock_sites, hugo_dirs = [], []
     for index in range(count):
         customer = f"customer-{index:04d}"
         site = stock_mkdocs_site(portfolio, customer, work / f"{name}-stock" / customer)
         stock_sites.append(([sys.executable, "-m", "mkdocs", "build", "-q"], site))
         hugo_dirs.append(hugo_site(site, work / f"{name}-hugo" / customer))
+    figures: dict = {"sample": count}
     # Stock MkDocs: one `mkdocs build` per customer, `jobs` at a time (the same cores cxsite uses).
     figures["stock_mkdocs"] = _parallel_wall(stock_sites, jobs) * customers / count
     have_hugo = shutil.which("hugo") is not None
@@ -237,31 +304,51 @@ def bench_variant(name: str, customers: int, work: Path, jobs: int, sample: int,
     return figures
 
 
+def bench_variant(name: str, customers: int, work: Path, jobs: int, sample: int, serial: bool,
+                  sides: list[Side]) -> dict:
+    portfolio = work / f"{name}-projects"
+    if not portfolio.exists():
+        generate(portfolio, customers)
+    variant: dict = {"customers": customers, **bench_others(name, portfolio, customers, min(sample, customers),
+                                                            work, jobs)}
+    variant["sides"] = [(side.label, bench_side(side, name, portfolio, work, jobs, serial)) for side in sides]
+    return variant
+
+
 def report(results: list[dict], jobs: int) -> str:
     lines = [
         "# cxsite benchmark",
         "",
         f"Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by `scripts/bench` on: {machine()}.",
-        f"Builds use `--jobs {jobs}`. Stock MkDocs (one `mkdocs build` per customer, {jobs} at a time) and Hugo",
-        "(one `hugo` per customer; it uses every core itself) build the same pages for the customers sampled and",
-        "are scaled to the whole portfolio per site.",
+        f"Builds use `--jobs {jobs}`. Each code base runs in turn on its own copy of the portfolio with its own",
+        "cache folder. Stock MkDocs (one `mkdocs build` per customer, "
+        f"{jobs} at a time) and Hugo (one `hugo` per customer;",
+        "it uses every core itself) build the same pages for the customers sampled and are scaled to the",
+        "whole portfolio per site.",
         "",
-        "| portfolio | pages | check cold / warm | full build | pages/s | full, 1 job (speed-up) | no change "
-        "| one update edited: scan / `--changed` / `--changed --no-dashboard` | stock MkDocs (sample) | Hugo | full / Hugo | full / stock MkDocs "
-        "| peak RSS: any process / a worker | disk (apparent) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| portfolio | code | pages | check cold / warm | full build | pages/s | full, 1 job (speed-up) | no change "
+        "| one update edited: scan / `--changed` / `--changed --no-dashboard` | stock MkDocs (sample) | Hugo "
+        "| full / Hugo | full / stock MkDocs | peak RSS: any process / a full build's worker / an edit's builder "
+        "| disk (apparent) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in results:
-        hugo = f"{r['hugo']:.0f} s" if r["hugo"] else "n/a"
-        ratio = f"{r['full'] / r['hugo']:.1f} x" if r["hugo"] else "n/a"
-        serial = (f"{r['full_serial']:.0f} s ({r['full_serial'] / r['full']:.2f} x)" if r.get("full_serial")
-                  else "not run")
-        lines.append(
-            f"| {r['customers']} customers | {r['pages']} | {r['check']:.1f} s / {r['check_warm']:.1f} s "
-            f"| {r['full']:.0f} s | {r['pages'] / r['full']:.0f} | {serial} | {r['nochange']:.2f} s "
-            f"| {r['one_edit']:.1f} s / {r['one_edit_changed']:.1f} s / {r['one_edit_push']:.1f} s "
-            f"| {r['stock_mkdocs']:.0f} s ({r['sample']}) | {hugo} | {ratio} | {r['full'] / r['stock_mkdocs']:.1f} x "
-            f"| {r['peak_rss_mb']:.0f} MB / {r['worker_rss_mb']} MB | {r['disk'] / 2**20:.0f} MB ({r['disk_apparent'] / 2**20:.0f} MB) |")
+    for variant in results:
+        hugo_time = variant["hugo"]
+        hugo = f"{hugo_time:.0f} s" if hugo_time else "n/a"
+        for label, r in variant["sides"]:
+            ratio = f"{r['full'] / hugo_time:.1f} x" if hugo_time else "n/a"
+            serial = (f"{r['full_serial']:.0f} s ({r['full_serial'] / r['full']:.2f} x)" if r.get("full_serial")
+                      else "not run")
+            edit_rss = f"{r['edit_rss_mb']} MB" if r.get("edit_rss_mb") else "n/a"
+            lines.append(
+                f"| {variant['customers']} customers | {label} | {r['pages']} "
+                f"| {r['check']:.1f} s / {r['check_warm']:.1f} s "
+                f"| {r['full']:.0f} s | {r['pages'] / r['full']:.0f} | {serial} | {r['nochange']:.2f} s "
+                f"| {r['one_edit']:.1f} s / {r['one_edit_changed']:.1f} s / {r['one_edit_push']:.1f} s "
+                f"| {variant['stock_mkdocs']:.0f} s ({variant['sample']}) | {hugo} | {ratio} "
+                f"| {r['full'] / variant['stock_mkdocs']:.1f} x "
+                f"| {r['peak_rss_mb']:.0f} MB / {r['worker_rss_mb']} MB / {edit_rss} "
+                f"| {r['disk'] / 2**20:.0f} MB ({r['disk_apparent'] / 2**20:.0f} MB) |")
     return "\n".join(lines) + "\n"
 
 
@@ -271,11 +358,15 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--work", type=Path, default=HERE / "work")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    parser.add_argument("--baseline", default=BASELINE, metavar="REV",
+                        help=f"also measure this revision, side by side (default {BASELINE}; 'none' to skip)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    args.work = args.work.resolve()
+    sides = ([baseline_side(args.baseline, args.work)] if args.baseline != "none" else []) + [current_side()]
     # (name, customers, customers sampled for stock MkDocs and Hugo, also a 1-job build for the speed-up)
     variants = [("quick", 50, 50, True)] + ([] if args.quick else [("reference", 500, 50, False)])
-    results = [bench_variant(name, customers, args.work, args.jobs, sample, serial)
+    results = [bench_variant(name, customers, args.work, args.jobs, sample, serial, sides)
                for name, customers, sample, serial in variants]
     text = report(results, args.jobs)
     args.out.write_text(text + "\n" + NOTES, encoding="utf-8")
