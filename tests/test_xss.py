@@ -17,6 +17,7 @@ NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 HOSTILE_NAME = "Acme <script>alert('name')</script> & \"Co\""
 HOSTILE_TITLE = "</title><script>alert(1)</script>"
 HOSTILE_ATTR = "\"><img src=x onerror=alert(2)>"
+HOSTILE_SUMMARY = "\"><img src=x onerror=alert(11)> <b>bold</b> & more"
 HOSTILE_BODY = """\
 <script>alert(3)</script>
 
@@ -41,7 +42,8 @@ def built(tmp_path_factory) -> Path:
     project = project.replace("affects: Finance team", f"affects: '{HOSTILE_ATTR}'")
     project = project.replace("summary: New ERP for finance.", "summary: '[x](javascript:alert(10)) <script>x</script>'")
     team = TEAM.replace("name: Ana Souza", "name: '<b>Ana</b> \"Souza\" & Co; O''Brien, 山田'")
-    update = UPDATE.replace("title: Kick-off", f"title: '{HOSTILE_ATTR}'").replace("We started.", HOSTILE_BODY)
+    update = (UPDATE.replace("title: Kick-off", f"title: '{HOSTILE_ATTR}'\nsummary: '{HOSTILE_SUMMARY}'")
+              .replace("We started.", HOSTILE_BODY))
     root = write_tree(tmp_path_factory.mktemp("xss") / "projects", {
         "team.yml": team,
         "acme/customer.yml": CUSTOMER.replace("name: Acme & Co", f"name: \"{HOSTILE_NAME.replace(chr(34), '')}\""),
@@ -97,3 +99,22 @@ def test_feeds_and_search_index_carry_no_active_content(built):
                 assert not re.search(r"href=[\"']?(?:javascript|data):", html, re.I), path
     index = (built / "acme/everyone/search/search_index.json").read_text(encoding="utf-8")
     assert "<script" not in index and not re.search(r"<img[^>]*onerror", index)
+
+
+def test_rss_descriptions_are_text_shown_as_text_in_readers(built):
+    """RSS cannot say that a description is plain text, and readers render
+    it as HTML: a summary's markup must arrive escaped, as text, never as an
+    element (the item's own HTML is content:encoded)."""
+    import lxml.html
+    from lxml import etree
+
+    feeds = [path for path, _ in outputs(built, ".xml") if path.name != "sitemap.xml"
+             and etree.parse(str(path)).getroot().tag == "rss"]
+    assert feeds
+    seen = False
+    for path in feeds:
+        for description in etree.parse(str(path)).getroot().iter("description"):
+            shown = lxml.html.fragment_fromstring(description.text or "", create_parent="div")
+            assert [element.tag for element in shown.iter()] == ["div"], (path, description.text)
+            seen = seen or HOSTILE_SUMMARY in shown.text_content()
+    assert seen   # the summary is there, word for word, as text

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import html
 import json
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -55,7 +54,7 @@ from .paths import SitePaths
 from ..views import Microsite, release_time
 from .prose import Prose
 from .sanitise import absolutize
-from .text import html_to_text, summary
+from .text import html_to_text, summary, text_to_html
 from .words import CXSITE_NAMESPACE, at_nine, format_day, format_window, is_reached, site_paths, site_project, \
     stable_uuid, words
 
@@ -161,7 +160,7 @@ def _milestone_item(site: Microsite, project: m.Project, milestone: m.Milestone,
         return []
     assert milestone.done is not None
     customer, w = site.customer, words(site.customer)
-    reached = html.escape(w["reached_on"].format(date=format_day(milestone.done, customer)))
+    reached = text_to_html(w["reached_on"].format(date=format_day(milestone.done, customer)))
     content = (prose[milestone.description].html if milestone.description else "") + f"<p>{reached}</p>"
     return [FeedItem(
         guid=stable_uuid(f"{customer.slug}/{project.slug}/milestone/{milestone.id}/reached"),
@@ -177,7 +176,7 @@ def _milestone_item(site: Microsite, project: m.Project, milestone: m.Milestone,
 
 
 def _facts(rows: Sequence[tuple[str, str]]) -> str:
-    return "".join(f"<p><strong>{html.escape(label)}:</strong> {html.escape(value)}</p>" for label, value in rows)
+    return "".join(f"<p><strong>{text_to_html(label)}:</strong> {text_to_html(value)}</p>" for label, value in rows)
 
 
 def _disruption_items(site: Microsite, project: m.Project, disruption: m.Disruption,
@@ -205,7 +204,7 @@ def _disruption_items(site: Microsite, project: m.Project, disruption: m.Disrupt
     if disruption.changed is not None and (cancelled or disruption.previous_windows):
         if cancelled:
             title, category = w["disruption_cancelled"], "disruption-cancelled"
-            content = (f"<p>{html.escape(w['cancelled_text'])}</p>"
+            content = (f"<p>{text_to_html(w['cancelled_text'])}</p>"
                        + _facts([(w["was"], format_window(disruption.window, customer)),
                                  (w["affects"], disruption.affects)]))
         else:
@@ -246,11 +245,16 @@ def _local(site: Microsite, when: dt.datetime) -> dt.datetime:
 
 def _generator(site: Microsite, paths: SitePaths, items: list[FeedItem], *, title: str, self_path: str,
                page_path: str, description: str, self_type: str) -> FeedGenerator:
+    """The feed for either format. RSS has no way to say that a description
+    is text, and readers render it as HTML, so an RSS description is the
+    text as HTML (:func:`text_to_html`, escaped once more in the XML);
+    Atom's subtitle and summary say type="text" and carry the text itself."""
+    rss = self_type == "application/rss+xml"
     customer = site.customer
     fg = FeedGenerator()
     fg.id(stable_uuid(f"{customer.slug}/{site.audience.id}/{self_path}"))
     fg.title(title)
-    fg.description(description or title)
+    fg.description(text_to_html(description or title) if rss else description or title)
     fg.language(customer.language)
     fg.generator(GENERATOR)
     fg.author({"name": site.organisation.name, **({"uri": site.organisation.website}
@@ -269,7 +273,10 @@ def _generator(site: Microsite, paths: SitePaths, items: list[FeedItem], *, titl
         entry.published(_local(site, item.published))
         entry.updated(_local(site, item.date))
         entry.content(item.content_html, type="html")
-        entry.summary(item.summary)
+        if rss:
+            entry.description(text_to_html(item.summary), isSummary=True)
+        else:
+            entry.summary(item.summary, type="text")
         if item.author is not None:
             person = item.author
             entry.author({"name": person.name, **({"email": person.email} if person.email else {})})
@@ -306,6 +313,7 @@ def render_atom(site: Microsite, items: Iterable[FeedItem], *, title: str, self_
     fg = _generator(site, paths, chosen, title=title, self_path=self_path, page_path=page_path,
                     description=description, self_type="application/atom+xml")
     return fg.atom_str(pretty=True)
+
 
 
 def render_json_feed(site: Microsite, items: Iterable[FeedItem], *, title: str, self_path: str,

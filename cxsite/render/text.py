@@ -7,6 +7,7 @@ search index all read text through :func:`html_to_text` and shorten it with
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -97,11 +98,18 @@ def _plain_text(fragment: str) -> tuple[str, tuple[str, ...]]:
     return parser.result()
 
 
-
 def html_to_text(fragment: str) -> str:
     """The visible text of an HTML fragment: blocks on lines of their own
     (a blank line between paragraphs), whitespace folded, footnotes left out."""
     return _plain_text(fragment)[0]
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as an HTML fragment that shows exactly that text, markup
+    and all (the other direction of :func:`html_to_text`). Every writer puts
+    text into an HTML-bearing field through this: an RSS description, the
+    facts in a feed item, a calendar's or an e-mail's HTML."""
+    return html.escape(text, quote=True)
 
 
 def relative_images(fragment: str) -> tuple[str, ...]:
