@@ -167,3 +167,58 @@ def test_robots_and_the_microsites_own_404_page(server):
     status, _, body = get(f"{server}/acme/everyone/no/such/page/", ACME)
     assert status == 404 and "Acme &amp; Co" in body          # the microsite's 404.html, behind its password
     assert get(f"{server}/acme/everyone/no/such/page/")[0] == 401
+
+
+@pytest.fixture(scope="module")
+def stock_server(demo_site, tmp_path_factory):
+    """The demo's site behind nginx as Debian configures it out of the box:
+    its mime.types (``.xml`` is ``text/xml``, no charset) and nothing of cxsite's."""
+    work = tmp_path_factory.mktemp("stock-nginx")
+    port = free_port()
+    user = "user root;" if os.geteuid() == 0 else ""
+    temp = "\n".join(f"    {kind}_temp_path {work}/{kind};"
+                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    config = work / "nginx.conf"
+    config.write_text(f"""
+{user}
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log {work}/access.log;
+{temp}
+    server {{ listen 127.0.0.1:{port}; root {demo_site}; }}
+}}
+""")
+    process = subprocess.Popen([NGINX, "-p", str(work), "-e", str(work / "error.log"), "-c", str(config),
+                                "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until_listening(port, process, work / "error.log")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.skipif(not Path("/etc/nginx/mime.types").exists(), reason="needs Debian's /etc/nginx/mime.types")
+def test_every_demo_feed_reads_without_a_fault_from_a_stock_nginx(demo_site, stock_server):
+    """Stock nginx sends text/xml without a charset, which RFC 3023 reads as
+    US-ASCII: feeds are ASCII bytes with character references, so readers
+    see "£" and en dashes right and report nothing (bozo 0)."""
+    import feedparser
+
+    feeds = [path for path in sorted(demo_site.rglob("*.xml")) if path.name != "sitemap.xml"]
+    assert len(feeds) > 10
+    non_ascii = 0
+    for path in feeds:
+        url = f"{stock_server}/{path.relative_to(demo_site).as_posix()}"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            headers, body = dict(response.headers), response.read()
+        assert headers["Content-Type"].startswith("text/xml"), url     # what stock nginx says
+        parsed = feedparser.parse(body, response_headers={k.lower(): v for k, v in headers.items()})
+        assert not parsed.bozo, (url, parsed.get("bozo_exception"))
+        non_ascii += any(ord(char) > 127 for entry in parsed.entries for char in entry.get("title", "")
+                         + entry.get("summary", "")) or any(ord(c) > 127 for c in parsed.feed.get("title", ""))
+    assert non_ascii   # the demo has "£", en dashes and accents in its feeds, read right

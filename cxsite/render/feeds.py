@@ -302,7 +302,7 @@ def render_rss(site: Microsite, items: Iterable[FeedItem], *, title: str, self_p
         for element in root.iter("lastBuildDate"):
             element.getparent().remove(element)
         data = etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
-    return data
+    return ascii_xml(data)
 
 
 def render_atom(site: Microsite, items: Iterable[FeedItem], *, title: str, self_path: str,
@@ -312,8 +312,17 @@ def render_atom(site: Microsite, items: Iterable[FeedItem], *, title: str, self_
     chosen = _select(items, limit)
     fg = _generator(site, paths, chosen, title=title, self_path=self_path, page_path=page_path,
                     description=description, self_type="application/atom+xml")
-    return fg.atom_str(pretty=True)
+    return ascii_xml(fg.atom_str(pretty=True))
 
+
+def ascii_xml(data: bytes) -> bytes:
+    """A feed's UTF-8 XML as ASCII bytes, every other character written as a
+    character reference: stock nginx and Apache send ``text/xml`` without a
+    charset, which RFC 3023 reads as US-ASCII, so "£" in UTF-8 makes readers
+    report a broken feed; ASCII reads the same under any charset. (Names,
+    comments and CDATA, where references do not work, are ASCII in what
+    feedgen and lxml write.)"""
+    return data.decode("utf-8").encode("ascii", "xmlcharrefreplace")
 
 
 def render_json_feed(site: Microsite, items: Iterable[FeedItem], *, title: str, self_path: str,
