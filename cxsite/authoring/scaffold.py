@@ -6,7 +6,7 @@ optional keys commented out, so an author edits rather than looks up. Files
 are created exclusively: nothing is ever overwritten.
 
 The helpers that find a customer or project from a ``CUSTOMER/PROJECT``
-reference live here too; :mod:`cxsite.edit` uses them.
+reference live here too; :mod:`cxsite.authoring.edit` uses them.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ new file is printed, so a typo in a name shows up at once, followed by the
 next steps as commands that work as printed.
 
 The options every authoring command shares (``--projects``, ``--now``) and
-the hints' ``--projects`` live here; :mod:`cxsite.commands.edit` uses them.
+the hints' ``--projects`` live here; :mod:`cxsite.cli.edit` uses them.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ It reads only the microsite, so it cannot show what the audience may not
 see; cut that microsite at the moment of sending. Updates count by their
 release time (an embargoed update is news when its embargo lifts) and are
 shown as a plain-text excerpt of the body rendered by
-:mod:`cxsite.markup`, so no image, raw HTML or relative link reaches the
+:mod:`cxsite.render.markdown`, so no image, raw HTML or relative link reaches the
 e-mail.
 
 The HTML is written for mail clients, not browsers: tables for layout,

@@ -22,7 +22,7 @@ What a subscriber can rely on:
   notices dated no later than the build's moment.
 * **Date-only values** (milestone ``done``, disruption ``announced`` and
   ``changed``) are dated 09:00 on that day in the customer's time zone
-  (:data:`~cxsite.subscriptions._common.DATE_ONLY_TIME`); they appear once
+  (:data:`~cxsite.render.words.DATE_ONLY_TIME`); they appear once
   that instant has come.
 * **The feed date is content, not the clock.** RSS ``lastBuildDate``, Atom
   ``updated`` are the newest item's date (its ``updated`` if set, else its

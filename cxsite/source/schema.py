@@ -3,7 +3,7 @@
 Each file type is a :class:`Record` of :class:`Field` s. The same
 declaration drives validation (:mod:`cxsite.model.validate`) and the reference
 documentation (``docs/format.md`` is generated from it by
-``cxsite schema-doc``, and a test keeps the two equal), so the docs can
+``cxsite format-doc``, and a test keeps the two equal), so the docs can
 never drift from what the loader accepts.
 
 A kind converts one YAML node into a plain Python value, or reports a
