@@ -585,3 +585,22 @@ def test_cli_errors_are_clean_messages(built, site, tmp_path):
     assert refused.exit_code == 1 and "cxsite publish refused: the audit found" in refused.output
     assert "acme/everyone/index.html: secret marker 'Everyone'" in refused.output
     assert not (tmp_path / "b").exists()
+
+
+def test_the_published_web_root_is_readable_by_the_web_servers_user(built, model, tmp_path):
+    """A stock nginx's workers run as another user (www-data): the web root,
+    every folder and every page must be world-readable, after the first
+    publish and after one that changes something."""
+    import stat
+
+    dest = tmp_path / "www"
+    for _ in range(2):
+        publish(built[1], f"folder:{dest}", model, environ=PASSWORDS, server_config=tmp_path / "access")
+        for path in [dest, *dest.rglob("*")]:
+            mode = stat.S_IMODE(path.lstat().st_mode)
+            if path.is_symlink():
+                continue
+            wanted = 0o005 if path.is_dir() else 0o004
+            assert mode & wanted == wanted, (path, oct(mode))
+        (dest / "acme").chmod(0o700)   # the next publish that changes anything puts it right
+        (dest / "robots.txt").unlink(missing_ok=True)

@@ -226,6 +226,7 @@ def _stage(site_dir: Path, manifest: Manifest, entries: Sequence[SiteRecord], de
                            "choose another destination or empty it")
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.staging-", dir=dest.parent))
+    os.chmod(staging, 0o755)   # the web root: a stock web server's workers run as another user (mkdtemp: 0700)
     try:
         sites = list(entries)
         present: set[str] = set()
