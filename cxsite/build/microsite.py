@@ -96,7 +96,9 @@ def build(site: Microsite, customer: m.Customer, moment_asked: Clock) -> Built:
     context, steps = _CONTEXT, _STEPS
     assert context is not None and steps is not None, "prepare() first"
     if _RENDERER is None:
-        _RENDERER = SiteRenderer()
+        from .templates import CompiledTemplates
+
+        _RENDERER = SiteRenderer(CompiledTemplates(steps.store, steps.toolchain) if steps.store.on else None)
     clock = moment_asked
     site = dataclasses.replace(site, clock=clock)
     prose = steps.prose(markdown_texts(customer))   # the whole customer's: the audit reads the hidden ones

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import model as m
@@ -27,9 +27,9 @@ from .text import html_to_text, summary
 _HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 
 
-def _environment() -> Environment:
+def _environment(compiled: BytecodeCache | None = None) -> Environment:
     env = Environment(loader=PackageLoader("cxsite.render", "templates"), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=compiled)
     return env
 
 
@@ -57,8 +57,11 @@ class PageRenderer:
     """Renders every page of a microsite. One instance can serve many
     microsites: the Jinja environment and the Markdown converter are reused."""
 
-    def __init__(self) -> None:
-        self.env = _environment()
+    def __init__(self, compiled: BytecodeCache | None = None) -> None:
+        """``compiled``: where Jinja may find and put its compiled templates
+        (the build hands in its store's; Jinja checks each against the
+        template's source). What a page renders to does not depend on it."""
+        self.env = _environment(compiled)
 
     # ------------------------------------------------------------ helpers
 

@@ -13,6 +13,8 @@ import hashlib
 from pathlib import Path
 from typing import Mapping
 
+from jinja2 import BytecodeCache
+
 from .. import model as m
 from ..views import Microsite
 from .artifacts import Alternate, FileArtifact, MicrositeArtifacts, NavItem
@@ -43,8 +45,8 @@ class SiteRenderer:
     """Renders microsites; reuse one instance across many (its Jinja
     environment compiles each template once)."""
 
-    def __init__(self) -> None:
-        self.pages = PageRenderer()
+    def __init__(self, compiled: BytecodeCache | None = None) -> None:
+        self.pages = PageRenderer(compiled)
 
     def render(self, site: Microsite, prose: Prose, images: Mapping[Path, bytes]) -> MicrositeArtifacts:
         """``prose`` holds every Markdown text of ``site``
