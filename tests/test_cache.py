@@ -46,15 +46,21 @@ def test_turned_off_the_store_keeps_nothing(tmp_path, monkeypatch):
     assert default_folder() == tmp_path / "here"
 
 
+def age(folder: Path, days: float) -> float:
+    """Make every entry below ``folder`` look unused for ``days``; returns that moment."""
+    then = time.time() - days * 86400
+    for path in folder.rglob("*"):
+        if path.is_file():
+            os.utime(path, (then, then))
+    return then
+
+
 def test_what_no_run_used_for_a_while_is_pruned_first(tmp_path):
     store = Store(tmp_path)
     for name in "abc":
         store.put(name * 64, name * 1000)
     store.flush()
-    month_ago = time.time() - 40 * 86400
-    for path in tmp_path.rglob("*"):
-        if path.is_file():
-            os.utime(path, (month_ago, month_ago))
+    month_ago = age(tmp_path, days=40)
     reader = Store(tmp_path)
     assert reader.get("a" * 64) == "a" * 1000
     reader.finish()                       # marks what it read as used now, and prunes (once a day)
@@ -67,10 +73,7 @@ def test_a_worker_marks_what_it_read_as_used_without_pruning(tmp_path):
     writer = Store(tmp_path)
     writer.put("a" * 64, "value")
     writer.flush()
-    month_ago = time.time() - 40 * 86400
-    for path in tmp_path.rglob("*"):
-        if path.is_file():
-            os.utime(path, (month_ago, month_ago))
+    month_ago = age(tmp_path, days=40)
     worker = Store(tmp_path)
     assert worker.get("a" * 64) == "value"
     worker.mark_used()

@@ -5,6 +5,7 @@ the password files and nginx.conf live outside the web root."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -65,24 +66,10 @@ def wait_until_listening(port: int, process: subprocess.Popen, log: Path, second
     pytest.fail(f"nginx did not listen on {port} within {seconds} s")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    root = write_tree(tmp_path_factory.mktemp("p") / "projects", {
-        "team.yml": TEAM,
-        "acme/customer.yml": customer("Acme & Co", "acme"), "acme/erp/project.yml": PROJECT,
-        "acme/erp/updates/kickoff.md": UPDATE,
-        "globex/customer.yml": customer("Globex Corporation", "globex"),
-        "globex/plant/project.yml": PROJECT.replace("ERP roll-out", "Plant automation"),
-        "globex/plant/updates/kickoff.md": UPDATE})
-    work = tmp_path_factory.mktemp("nginx")
-    build_portfolio(root, work / "site", config_file=REPO / "mkdocs.yml", cutoff=NOW)
-    dest = work / "www"
-    server_config = work / "server-config"
-    result = publish(work / "site", f"folder:{dest}", load_portfolio(root)[0], environ=PASSWORDS,
-                     server_config=server_config)
-    assert result.server_config == str(server_config)
-    assert not any(p.suffix == ".htpasswd" or p.name == "nginx.conf" for p in dest.rglob("*"))
-
+@contextlib.contextmanager
+def nginx(work: Path, server: str):
+    """A real nginx on loopback serving ``server`` (the inside of a server
+    block) with Debian's mime.types; yields its base URL."""
     port = free_port()
     mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
     user = "user root;" if os.geteuid() == 0 else ""  # workers must read the root-only pytest folders
@@ -101,8 +88,7 @@ http {{
 {temp}
     server {{
         listen 127.0.0.1:{port};
-        root {dest};
-        include {server_config}/nginx.conf;
+        {server}
     }}
 }}
 """)
@@ -118,6 +104,28 @@ http {{
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = write_tree(tmp_path_factory.mktemp("p") / "projects", {
+        "team.yml": TEAM,
+        "acme/customer.yml": customer("Acme & Co", "acme"), "acme/erp/project.yml": PROJECT,
+        "acme/erp/updates/kickoff.md": UPDATE,
+        "globex/customer.yml": customer("Globex Corporation", "globex"),
+        "globex/plant/project.yml": PROJECT.replace("ERP roll-out", "Plant automation"),
+        "globex/plant/updates/kickoff.md": UPDATE})
+    work = tmp_path_factory.mktemp("nginx")
+    build_portfolio(root, work / "site", config_file=REPO / "mkdocs.yml", cutoff=NOW)
+    dest = work / "www"
+    server_config = work / "server-config"
+    result = publish(work / "site", f"folder:{dest}", load_portfolio(root)[0], environ=PASSWORDS,
+                     server_config=server_config)
+    assert result.server_config == str(server_config)
+    assert not any(p.suffix == ".htpasswd" or p.name == "nginx.conf" for p in dest.rglob("*"))
+
+    with nginx(work, f"root {dest};\n        include {server_config}/nginx.conf;") as url:
+        yield url
 
 
 def get(url: str, credentials: tuple[str, str] | None = None) -> tuple[int, dict[str, str], str]:
@@ -173,33 +181,8 @@ def test_robots_and_the_microsites_own_404_page(server):
 def stock_server(demo_site, tmp_path_factory):
     """The demo's site behind nginx as Debian configures it out of the box:
     its mime.types (``.xml`` is ``text/xml``, no charset) and nothing of cxsite's."""
-    work = tmp_path_factory.mktemp("stock-nginx")
-    port = free_port()
-    user = "user root;" if os.geteuid() == 0 else ""
-    temp = "\n".join(f"    {kind}_temp_path {work}/{kind};"
-                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    config = work / "nginx.conf"
-    config.write_text(f"""
-{user}
-worker_processes 1;
-pid {work}/nginx.pid;
-error_log {work}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log {work}/access.log;
-{temp}
-    server {{ listen 127.0.0.1:{port}; root {demo_site}; }}
-}}
-""")
-    process = subprocess.Popen([NGINX, "-p", str(work), "-e", str(work / "error.log"), "-c", str(config),
-                                "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_until_listening(port, process, work / "error.log")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with nginx(tmp_path_factory.mktemp("stock-nginx"), f"root {demo_site};") as url:
+        yield url
 
 
 @pytest.mark.skipif(not Path("/etc/nginx/mime.types").exists(), reason="needs Debian's /etc/nginx/mime.types")
