@@ -108,8 +108,10 @@ def text_to_html(text: str) -> str:
     """Plain text as an HTML fragment that shows exactly that text, markup
     and all (the other direction of :func:`html_to_text`). Every writer puts
     text into an HTML-bearing field through this: an RSS description, the
-    facts in a feed item, a calendar's or an e-mail's HTML."""
-    return html.escape(text, quote=True)
+    facts in a feed item, a calendar's or an e-mail's HTML. For element
+    content, not attributes: quotes stay as they are, so a reader that
+    shows the field as text shows "don't", not "don&#x27;t"."""
+    return html.escape(text, quote=False)
 
 
 def relative_images(fragment: str) -> tuple[str, ...]:
