@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import textwrap
 from pathlib import Path
 from typing import Callable
 
 import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 # Whatever cxsite keeps between runs goes to a folder of this test run, not ~/.cache.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="cxsite-test-cache-")
@@ -143,3 +146,28 @@ def rendered(site):  # type: ignore[no-untyped-def]
     from cxsite.source.files import read_images
 
     return SiteRenderer().render(site, Prose.of(markdown_texts(site.customer)), read_images(site_images(site)))
+
+
+def require(tool: Path | str, what: str) -> None:
+    """Missing tools fail in CI (scripts/test installs them) and skip elsewhere."""
+    if Path(tool).exists():
+        return
+    message = f"{what} not installed ({tool}); run scripts/test to install it"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, as a customer opens the pages."""
+    require(CHROMIUM, "Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield browser
+        browser.close()

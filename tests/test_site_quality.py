@@ -7,19 +7,17 @@ import functools
 import http.server
 import json
 import os
-import shutil
 import subprocess
 import threading
 from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, require
 
 TOOLS = Path(os.environ.get("CXSITE_TOOLS", REPO / ".tools"))
 VNU = TOOLS / "node_modules/vnu-jar/build/dist/vnu.jar"
 AXE = TOOLS / "node_modules/axe-core/axe.min.js"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("CXSITE_SCREENSHOTS", REPO / "build" / "screenshots"))
 
 # Every page type, in an English and a German microsite, and an end-users site.
@@ -37,16 +35,6 @@ PAGES = [
 ]
 
 
-def require(tool: Path | str, what: str) -> None:
-    """Missing tools fail in CI (scripts/test installs them) and skip elsewhere."""
-    if Path(tool).exists():
-        return
-    message = f"{what} not installed ({tool}); run scripts/test to install it"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def server(demo_site):
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -59,20 +47,6 @@ def server(demo_site):
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require(CHROMIUM, "Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"])
-        yield browser
-        browser.close()
 
 
 def test_every_page_passes_the_nu_html_checker(demo_site):
