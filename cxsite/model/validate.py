@@ -120,7 +120,32 @@ class Builder:
         if not path.is_file():
             self.diag.error(_key_loc(data, key), f"image '{value}' not found", f"looked for {path}")
             return None
+        if path.suffix.lower() == ".svg" and not self._svg(path):
+            return None
         return path
+
+    def _svg(self, path: Path) -> bool:
+        """Whether the SVG at ``path`` can be published; says what its
+        published copy leaves out (:mod:`cxsite.source.svg`)."""
+        from ..source.svg import SvgFault, clean_svg, removed_parts
+
+        try:
+            data = path.read_bytes()
+            clean_svg(data)
+        except SvgFault as fault:
+            self.diag.error(Location(str(path), fault.line), fault.message, fault.fix)
+            return False
+        except OSError as fault:
+            self.diag.error(Location(str(path)), f"cannot read this image: {fault.strerror or fault}",
+                            "make the file readable by the user who runs cxsite")
+            return False
+        removed = removed_parts(data)
+        if removed:
+            more = f" and {len(removed) - 1} more active part{'s' if len(removed) > 2 else ''}" if len(removed) > 1 else ""
+            self.diag.warning(Location(str(path), removed[0].line),
+                              f"the published copy of this SVG leaves out its {removed[0].what}{more}",
+                              "images may not run script or load other files; remove those parts to silence this")
+        return True
 
     def _local(self, data: dict[str, Any], key: str, zone: ZoneInfo) -> dt.datetime | None:
         """An aware datetime: naive values are wall-clock times in ``zone``."""

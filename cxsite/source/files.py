@@ -85,5 +85,14 @@ class Bounds:
 
 
 def read_images(paths: Iterable[Path]) -> dict[Path, bytes]:
-    """The bytes of each image file (a renderer's input; cxsite.render.site.site_images)."""
-    return {path: Path(path).read_bytes() for path in paths}
+    """The bytes to publish of each image file (a renderer's input;
+    cxsite.render.site.site_images): an SVG rebuilt from an allow-list
+    (:func:`~cxsite.source.svg.clean_svg`; ``check`` refused any it cannot
+    clean), any other image as it is."""
+    from .svg import clean_svg
+
+    images = {}
+    for path in paths:
+        data = Path(path).read_bytes()
+        images[path] = clean_svg(data) if Path(path).suffix.lower() == ".svg" else data
+    return images

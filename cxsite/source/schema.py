@@ -320,7 +320,8 @@ Colour = Pattern(r"#(?:[0-9a-fA-F]{3}){1,2}", doc="colour, #rrggbb", hint="for e
 Currency = Pattern(r"[A-Z]{3}", doc="ISO 4217 currency code, e.g. EUR", hint="for example EUR, GBP or USD",
                    what="currency code")
 ImagePath = Pattern(r"[^\s<>\"|*?]+\.(?:png|jpe?g|gif|svg|webp|PNG|JPE?G|GIF|SVG|WEBP)",
-                    doc="image file (png, jpg, gif, svg, webp), path relative to this file",
+                    doc="image file (png, jpg, gif, svg, webp), path relative to this file; an SVG is published "
+                        "without its scripts, event handlers and links to other files",
                     hint="for example photos/ana.jpg", what="image path")
 
 
