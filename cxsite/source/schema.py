@@ -306,8 +306,58 @@ PersonRef = Pattern(SLUG_PATTERN.pattern, doc="person id from team.yml", hint=SL
 AudienceRef = Pattern(SLUG_PATTERN.pattern, doc="audience id", hint=SLUG_HINT, what="audience id")
 MilestoneRef = Pattern(SLUG_PATTERN.pattern, doc="milestone id of the same project", hint=SLUG_HINT,
                        what="milestone id")
-Email = Pattern(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}", doc="e-mail address",
-                hint="for example ana.souza@example.com", what="e-mail address")
+
+
+@dataclass(frozen=True)
+class EmailAddress(Kind):
+    """An address as mail uses it: the RFC 5321 ``Mailbox`` / RFC 5322
+    ``addr-spec``, checked by email-validator without any DNS look-up.
+
+    The part before the ``@`` is a dot-atom: atext (letters, digits and
+    ``!#$%&'*+-/=?^_`{|}~``, RFC 5322 3.2.3; other letters too, RFC 6531),
+    dots only between them, at most 64 octets. The domain is LDH labels with
+    a dot, in ASCII or Unicode (IDNA 2008), not a special-use name.
+    Refused although RFC 5322 has them: quoted local parts (``"a b"@x``),
+    address literals (``a@[192.0.2.1]``) and display names, which most mail
+    systems and forms refuse too. The address is kept as written; links
+    percent-encode it (:func:`cxsite.render.urls.mailto`)."""
+
+    doc = "e-mail address"
+    hint = ("write one address such as ana.souza@example.com: letters, digits and !#$%&'*+-/=?^_`{|}~ "
+            "before the @, dots only between them")
+    quoted_hint = ("cxsite does not accept quoted local parts: write the address without quotes, as most mail "
+                   "systems require")
+
+    def convert(self, ctx: Context, node: Node) -> Any:
+        text = scalar_text(ctx, node, "an e-mail address")
+        if text is INVALID:
+            return INVALID
+        text = text.strip()
+        problem = _email_problem(text)
+        if problem:
+            hint = self.quoted_hint if text.startswith('"') else self.hint
+            return ctx.error(node, f"{describe(node)} is not a valid e-mail address: {problem}", hint)
+        return text
+
+
+def _email_problem(text: str) -> str:
+    """Why *text* is not an address mail accepts, or '' when it is."""
+    from email_validator import validate_email  # imported on first use: a quicker start for every command
+
+    brackets = sorted({c for c in text if c in "<>"})
+    if brackets and not text.endswith(">"):  # not `Name <address>`: email-validator's word would puzzle
+        return "the email address contains invalid characters: " + ", ".join(repr(c) for c in brackets)
+    try:
+        validate_email(text, check_deliverability=False, allow_smtputf8=True, allow_empty_local=False,
+                       allow_quoted_local=False, allow_domain_literal=False, allow_display_name=False,
+                       strict=True, globally_deliverable=True)
+    except ValueError as exc:  # EmailNotValidError, and any codec error beneath it
+        reason = str(exc).rstrip(".")
+        return reason[:1].lower() + reason[1:]
+    return ""
+
+
+Email = EmailAddress()
 Url = Pattern(r"https?://[^\s<>\"]+", doc="URL (http or https)",
               hint="write a full address starting with https://", what="URL")
 BaseUrl = Pattern(r"https?://[^\s<>\"?#]+", doc="URL (http or https) where the sites are served",
