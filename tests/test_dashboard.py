@@ -356,8 +356,7 @@ def test_builds_through_the_real_mkdocs_adapter_as_a_noindex_site(artifacts, tmp
     from cxsite.engine.adapter import build_microsite
 
     out = tmp_path / "dashboard"
-    warnings = build_microsite(artifacts, REPO / "mkdocs.yml", out)
-    assert warnings == []
+    assert build_microsite(artifacts, REPO / "mkdocs.yml", out).warnings == ()
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<meta name="robots" content="noindex' in index
     assert "Brightline Delivery – portfolio dashboard" in index

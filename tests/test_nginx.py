@@ -22,7 +22,7 @@ from cxsite.build import build_portfolio
 from cxsite.publish import publish
 from cxsite.model.load import load_portfolio
 
-from .conftest import PROJECT, REPO, TEAM, UPDATE, write_tree
+from .conftest import DEMO, PROJECT, REPO, TEAM, UPDATE, write_tree
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
@@ -205,3 +205,78 @@ def test_every_demo_feed_reads_without_a_fault_from_a_stock_nginx(demo_site, sto
         non_ascii += any(ord(char) > 127 for entry in parsed.entries for char in entry.get("title", "")
                          + entry.get("summary", "")) or any(ord(c) > 127 for c in parsed.feed.get("title", ""))
     assert non_ascii   # the demo has "£", en dashes and accents in its feeds, read right
+
+
+# ------------------------------------------------ the generated recipe's headers
+
+DEMO_PASSWORD = ("nb", "nb-pass")
+TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+         ".js": "text/javascript; charset=utf-8", ".json": "application/json; charset=utf-8",
+         ".xml": "application/xml; charset=utf-8", ".ics": "text/calendar; charset=utf-8",
+         ".vcf": "text/vcard; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml"}
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_site, tmp_path_factory):
+    """The demo published to a folder and served through the nginx.conf
+    that publish wrote for it."""
+    work = tmp_path_factory.mktemp("demo-nginx")
+    publish(demo_site, f"folder:{work / 'www'}", load_portfolio(DEMO)[0], server_config=work / "config",
+            environ={"CXSITE_PASSWORD_NORTHBRIDGE_HEALTH": ":".join(DEMO_PASSWORD)})
+    with nginx(work, f"root {work / 'www'};\n        include {work / 'config'}/nginx.conf;") as url:
+        yield url, work / "www"
+
+
+def test_every_file_comes_with_its_type_charset_and_the_security_headers(demo_server):
+    url, www = demo_server
+    seen = set()
+    for path in sorted(www.rglob("*")):
+        relative = path.relative_to(www).as_posix()
+        if not path.is_file() or path.suffix not in TYPES or relative.count("/") < 2:
+            continue
+        if "/assets/" in relative and path.suffix in seen:
+            continue   # the theme's scripts and styles: one of each kind is enough
+        status, headers, _ = get(f"{url}/{relative}", DEMO_PASSWORD)
+        assert status == 200, relative
+        assert headers["Content-Type"] == TYPES[path.suffix], relative
+        assert headers["X-Content-Type-Options"] == "nosniff", relative
+        assert headers["Referrer-Policy"] == "same-origin", relative
+        policy = headers["Content-Security-Policy"]
+        assert policy.startswith("default-src 'none'; script-src 'self' 'sha256-"), relative
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, relative
+        public = relative.startswith(("harbour-lane/", "mueller-soehne/"))
+        assert ("X-Robots-Tag" in headers) is not public, relative
+        seen.add(path.suffix)
+    assert seen == set(TYPES)
+    status, headers, _ = get(f"{url}/robots.txt")
+    assert status == 200 and headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_pages_work_under_their_policy_in_the_browser(demo_server, browser):
+    """No console error and no policy violation on any kind of page, while
+    the reader switches to dark mode and searches (Material's scripts, its
+    search worker and the inline code it writes all run)."""
+    from .test_site_quality import PAGES
+
+    url, _ = demo_server
+    violations, errors = [], []
+    context = browser.new_context(http_credentials={"username": DEMO_PASSWORD[0], "password": DEMO_PASSWORD[1]})
+    context.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                            "console.error('CSP ' + e.violatedDirective + ' ' + e.blockedURI))")
+    page = context.new_page()
+    page.on("console", lambda message: errors.append(f"{page.url}: {message.text}")
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    try:
+        for path in PAGES:
+            page.goto(f"{url}/{path}", wait_until="networkidle")
+            assert page.locator("h1").first.is_visible(), path
+        page.goto(f"{url}/northbridge-health/executives/", wait_until="networkidle")
+        page.locator("label[for^='__palette_']:visible").first.click()
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+        page.locator(".md-search__input").click()
+        page.keyboard.type("milestone")
+        page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    finally:
+        context.close()
+    assert violations + errors == []

@@ -164,10 +164,10 @@ def test_content_types_are_right_for_every_kind_of_file():
     assert content_type("a/b/index.html") == "text/html; charset=utf-8"
     assert content_type("a/b/calendar.ics") == "text/calendar; charset=utf-8"
     assert content_type("a/b/contacts/ana.vcf") == "text/vcard; charset=utf-8"
-    assert content_type("a/b/feed.xml") == "application/rss+xml"
-    assert content_type("a/b/atom.xml") == "application/atom+xml"
-    assert content_type("a/b/feed.json") == "application/feed+json"
-    assert content_type("a/b/sitemap.xml") == "application/xml"
+    assert content_type("a/b/feed.xml") == "application/rss+xml; charset=utf-8"
+    assert content_type("a/b/atom.xml") == "application/atom+xml; charset=utf-8"
+    assert content_type("a/b/feed.json") == "application/feed+json; charset=utf-8"
+    assert content_type("a/b/sitemap.xml") == "application/xml; charset=utf-8"
     assert content_type("a/b/assets/x.min.js") == "text/javascript; charset=utf-8"
 
 
@@ -498,7 +498,7 @@ def test_s3_uploads_changed_files_only_with_their_content_types(built, model, si
     head = bucket.head_object(Bucket="status", Key="web/globex/everyone/calendar.ics")
     assert head["ContentType"] == "text/calendar; charset=utf-8"
     assert bucket.head_object(Bucket="status", Key="web/globex/everyone/feed.xml")["ContentType"] \
-        == "application/rss+xml"
+        == "application/rss+xml; charset=utf-8"
     assert len(first.changed) == len([k for k in keys if k.startswith("web/") and not k.startswith("web/old/")])
 
     assert publish(built[1], "s3://status/web", model, only=["globex"], s3_client=bucket).changed == ()

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..checks.audit import Finding
     from ..checks.search import Needle
     from ..render.artifacts import MicrositeArtifacts
+    from ..render.csp import InlineDigests
     from ..render.site import SiteRenderer
     from .steps import Steps
 
@@ -104,7 +105,7 @@ def build(site: Microsite, customer: m.Customer, moment_asked: Clock) -> Built:
     prose = steps.prose(markdown_texts(customer))   # the whole customer's: the audit reads the hidden ones
     artifacts = _RENDERER.render(site, prose, read_images(site_images(site)))
     folder = site_folder(site.customer.slug, site.audience.id, site.customer.site.path_token)
-    build_microsite(artifacts, context.config, context.staging / folder)
+    written = build_microsite(artifacts, context.config, context.staging / folder)
     asked = recorded(clock)
     # Read back what subscribers will read, here in the worker, in parallel.
     problems = verify_tree(context.staging, [folder], steps)
@@ -114,7 +115,7 @@ def build(site: Microsite, customer: m.Customer, moment_asked: Clock) -> Built:
                                prose=prose)
     steps.store.mark_used()   # a worker ends without exit handlers: write what it keeps, mark what it read
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux: KiB
-    return Built(record_of(artifacts, folder), asked, tuple(findings), peak_mb)
+    return Built(record_of(artifacts, folder, written.inline), asked, tuple(findings), peak_mb)
 
 
 def build_dashboard(artifacts: MicrositeArtifacts, folder: str) -> None:
@@ -129,7 +130,7 @@ def build_dashboard(artifacts: MicrositeArtifacts, folder: str) -> None:
         raise BuildError("the build wrote files that do not read back:\n  " + "\n  ".join(problems))
 
 
-def record_of(artifacts: MicrositeArtifacts, folder: str) -> SiteRecord:
+def record_of(artifacts: MicrositeArtifacts, folder: str, inline: InlineDigests) -> SiteRecord:
     paths = [f.path for f in artifacts.files]
     site = artifacts.site
     return SiteRecord(
@@ -137,7 +138,8 @@ def record_of(artifacts: MicrositeArtifacts, folder: str) -> SiteRecord:
         base_url=artifacts.base_url, access=site.customer.site.access.value, pages=len(artifacts.pages),
         feeds=tuple(p for p in paths if p.endswith((".xml", ".json"))),
         calendars=tuple(p for p in paths if p.endswith(".ics") and "/events/" not in p),
-        vcards=tuple(p for p in paths if p.endswith(".vcf")))
+        vcards=tuple(p for p in paths if p.endswith(".vcf")),
+        scripts=tuple(sorted(inline.scripts)), styles=tuple(sorted(inline.styles)))
 
 
 def verify_tree(root: Path, folders: Iterable[str] | None = None, steps: Steps | None = None) -> list[str]:

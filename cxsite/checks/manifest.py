@@ -41,6 +41,8 @@ class SiteRecord:
     feeds: tuple[str, ...] = ()
     calendars: tuple[str, ...] = ()
     vcards: tuple[str, ...] = ()
+    scripts: tuple[str, ...] = ()  # CSP sources of its pages' inline scripts (cxsite.render.csp)
+    styles: tuple[str, ...] = ()   # and of their inline styles
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ class Manifest:
 def _site(item: dict) -> SiteRecord:
     names = {f.name for f in dataclasses.fields(SiteRecord)}
     values = {name: item[name] for name in names if name in item}
-    for name in ("feeds", "calendars", "vcards"):
+    for name in ("feeds", "calendars", "vcards", "scripts", "styles"):
         values[name] = tuple(values.get(name) or ())
     record = SiteRecord(**values)
     token = record.folder.split("/", 1)[0][len(record.customer) + 1:]

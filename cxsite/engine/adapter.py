@@ -11,6 +11,7 @@ import functools
 import logging
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -26,6 +27,7 @@ from mkdocs.theme import Theme  # noqa: E402
 
 from ..diagnostics import BuildError  # noqa: E402
 from ..render.artifacts import MicrositeArtifacts  # noqa: E402
+from ..render.csp import InlineDigests  # noqa: E402
 
 
 class _Collect(logging.Handler):
@@ -84,8 +86,15 @@ def _visible_files(folders: tuple[str, ...]) -> list[str]:
     return sorted(found)
 
 
-def build_microsite(artifacts: MicrositeArtifacts, config_file: Path, site_dir: Path) -> list[str]:
-    """Build one microsite into ``site_dir``; returns MkDocs' warnings."""
+@dataclass(frozen=True)
+class Written:
+    """What building a microsite wrote, beyond its files."""
+    warnings: tuple[str, ...]     # MkDocs' (and its plugins') warnings
+    inline: InlineDigests         # the digests of the pages' inline scripts and styles
+
+
+def build_microsite(artifacts: MicrositeArtifacts, config_file: Path, site_dir: Path) -> Written:
+    """Build one microsite into ``site_dir``."""
     with tempfile.TemporaryDirectory(prefix="cxsite-docs-") as empty_docs:
         config = load_config(config_file=str(config_file), site_dir=str(site_dir), docs_dir=empty_docs,
                              strict=False)
@@ -107,4 +116,4 @@ def build_microsite(artifacts: MicrositeArtifacts, config_file: Path, site_dir: 
             raise BuildError(f"MkDocs failed for {artifacts.site.key}: {exc}") from exc
         finally:
             logger.removeHandler(handler)
-    return handler.messages
+    return Written(tuple(handler.messages), plugin.inline)  # type: ignore[attr-defined]

@@ -42,7 +42,6 @@ from __future__ import annotations
 import filecmp
 import hashlib
 import json
-import mimetypes
 import os
 import shutil
 import subprocess
@@ -59,6 +58,7 @@ from ..checks.manifest import Manifest, SiteRecord, read_manifest
 from ..diagnostics import CxsiteError
 from ..model import Portfolio
 from .access import ACCESS_DIR, NGINX_CONF, server_files, static_host_files
+from .headers import content_type
 
 MARKER = ".cxsite-publish"                        # in DEST: marks a folder as ours, and says nothing else
 MARKER_TEXT = "Published by cxsite publish.\n"
@@ -437,26 +437,6 @@ def _publish_git(site_dir: Path, manifest: Manifest, entries: Sequence[SiteRecor
 
 
 # ---------------------------------------------------------------------- s3
-
-_CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8", ".json": "application/json", ".map": "application/json",
-    ".xml": "application/xml", ".ics": "text/calendar; charset=utf-8", ".vcf": "text/vcard; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp", ".ico": "image/x-icon",
-    ".woff": "font/woff", ".woff2": "font/woff2", ".gz": "application/gzip",
-}
-_BY_NAME = {"feed.xml": "application/rss+xml", "atom.xml": "application/atom+xml",
-            "feed.json": "application/feed+json", "_headers": "text/plain; charset=utf-8"}
-
-
-def content_type(path: str) -> str:
-    name = path.rsplit("/", 1)[-1]
-    if name in _BY_NAME:
-        return _BY_NAME[name]
-    suffix = os.path.splitext(name)[1].lower()
-    return _CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-
 
 def _s3_client() -> Any:
     try:
