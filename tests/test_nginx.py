@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -66,13 +67,43 @@ def wait_until_listening(port: int, process: subprocess.Popen, log: Path, second
     pytest.fail(f"nginx did not listen on {port} within {seconds} s")
 
 
+#: The user a stock Debian nginx's workers run as; when the tests run as root
+#: (CI), nginx runs its workers as this user too, so they read only what the
+#: real server could.
+WORKERS = "www-data"
+
+
+def workers_group() -> str | None:
+    """The group nginx's workers run as here (None: as the user running the tests)."""
+    import grp
+
+    if os.geteuid() != 0:
+        return None
+    try:
+        grp.getgrnam(WORKERS)
+    except KeyError:
+        pytest.skip(f"no {WORKERS} group here (apt-get install nginx-light creates it)")
+    return WORKERS
+
+
+@pytest.fixture(scope="module")
+def work():
+    """A folder the workers can reach (pytest's own are its user's only), as /srv is on a server."""
+    folder = Path(tempfile.mkdtemp(prefix="cxsite-nginx-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def nginx(work: Path, server: str):
     """A real nginx on loopback serving ``server`` (the inside of a server
-    block) with Debian's mime.types; yields its base URL."""
+    block) with Debian's mime.types, its workers as a stock server runs
+    them; yields its base URL."""
     port = free_port()
     mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
-    user = "user root;" if os.geteuid() == 0 else ""  # workers must read the root-only pytest folders
+    group = workers_group()
+    user = f"user {WORKERS} {group};" if group else ""
     temp = "\n".join(f"    {kind}_temp_path {work}/{kind};"
                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     config = work / "nginx.conf"
@@ -107,7 +138,7 @@ http {{
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, work):
     root = write_tree(tmp_path_factory.mktemp("p") / "projects", {
         "team.yml": TEAM,
         "acme/customer.yml": customer("Acme & Co", "acme"), "acme/erp/project.yml": PROJECT,
@@ -115,12 +146,14 @@ def server(tmp_path_factory):
         "globex/customer.yml": customer("Globex Corporation", "globex"),
         "globex/plant/project.yml": PROJECT.replace("ERP roll-out", "Plant automation"),
         "globex/plant/updates/kickoff.md": UPDATE})
-    work = tmp_path_factory.mktemp("nginx")
-    build_portfolio(root, work / "site", config_file=REPO / "mkdocs.yml", cutoff=NOW)
+    site = tmp_path_factory.mktemp("nginx") / "site"
+    build_portfolio(root, site, config_file=REPO / "mkdocs.yml", cutoff=NOW)
+    work = work / "private"
+    work.mkdir()
     dest = work / "www"
     server_config = work / "server-config"
-    result = publish(work / "site", f"folder:{dest}", load_portfolio(root)[0], environ=PASSWORDS,
-                     server_config=server_config)
+    result = publish(site, f"folder:{dest}", load_portfolio(root)[0], environ=PASSWORDS,
+                     server_config=server_config, server_group=workers_group())
     assert result.server_config == str(server_config)
     assert not any(p.suffix == ".htpasswd" or p.name == "nginx.conf" for p in dest.rglob("*"))
 
@@ -161,6 +194,26 @@ def test_another_customers_password_does_not(server):
     assert get(f"{server}/acme/everyone/", ("ana", "acme-pass-not"))[0] == 401
 
 
+def test_password_files_are_readable_by_the_servers_workers_and_nobody_else(server, work):
+    """The workers (www-data) read each customer's password file on every
+    request, so it belongs to their group, mode 0640, in a folder only they
+    and its owner may enter; the next publish keeps it so."""
+    import grp
+    import stat
+
+    config = work / "private" / "server-config"
+    group = workers_group()
+    files = sorted(config.glob("*.htpasswd"))
+    assert [path.name for path in files] == ["acme.htpasswd", "globex.htpasswd"]
+    for path in (config, *files):
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o007 == 0, (path, oct(mode))            # nothing for other users
+        assert mode & 0o040, (path, oct(mode))                  # the group reads
+        if group:
+            assert grp.getgrgid(path.stat().st_gid).gr_name == group, path
+    assert get(f"{server}/acme/everyone/", ACME)[0] == 200        # and the workers do read it
+
+
 def test_password_files_and_server_configuration_are_never_served(server):
     for path in ("/_access/acme.htpasswd", "/_access/nginx.conf", "/_headers", "/.htaccess",
                  "/../server-config/acme.htpasswd", "/%2e%2e/server-config/nginx.conf",
@@ -178,10 +231,16 @@ def test_robots_and_the_microsites_own_404_page(server):
 
 
 @pytest.fixture(scope="module")
-def stock_server(demo_site, tmp_path_factory):
+def stock_server(demo_site, work):
     """The demo's site behind nginx as Debian configures it out of the box:
     its mime.types (``.xml`` is ``text/xml``, no charset) and nothing of cxsite's."""
-    with nginx(tmp_path_factory.mktemp("stock-nginx"), f"root {demo_site};") as url:
+    work = work / "stock"
+    shutil.copytree(demo_site, work / "site")
+    for folder, _, names in os.walk(work / "site"):   # as a deploy would copy it: readable by the workers
+        os.chmod(folder, 0o755)
+        for name in names:
+            os.chmod(Path(folder, name), 0o644)
+    with nginx(work, f"root {work / 'site'};") as url:
         yield url
 
 
@@ -217,12 +276,13 @@ TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
 
 
 @pytest.fixture(scope="module")
-def demo_server(demo_site, tmp_path_factory):
+def demo_server(demo_site, work):
     """The demo published to a folder and served through the nginx.conf
     that publish wrote for it."""
-    work = tmp_path_factory.mktemp("demo-nginx")
+    work = work / "demo"
+    work.mkdir()
     publish(demo_site, f"folder:{work / 'www'}", load_portfolio(DEMO)[0], server_config=work / "config",
-            environ={"CXSITE_PASSWORD_NORTHBRIDGE_HEALTH": ":".join(DEMO_PASSWORD)})
+            environ={"CXSITE_PASSWORD_NORTHBRIDGE_HEALTH": ":".join(DEMO_PASSWORD)}, server_group=workers_group())
     with nginx(work, f"root {work / 'www'};\n        include {work / 'config'}/nginx.conf;") as url:
         yield url, work / "www"
 

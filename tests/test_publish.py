@@ -604,3 +604,23 @@ def test_the_published_web_root_is_readable_by_the_web_servers_user(built, model
             assert mode & wanted == wanted, (path, oct(mode))
         (dest / "acme").chmod(0o700)   # the next publish that changes anything puts it right
         (dest / "robots.txt").unlink(missing_ok=True)
+
+
+def test_password_files_stay_readable_by_the_servers_group_only_across_publishes(built, model, tmp_path):
+    """Each publish that changes a password writes the file anew: it keeps
+    mode 0640 in the server-configuration folder's group, and a file an
+    earlier version left world-readable is put right."""
+    import stat
+
+    config = tmp_path / "access"
+    config.mkdir()
+    group = os.getgid()
+    os.chown(config, -1, group)
+    publish(built[1], f"folder:{tmp_path / 'www'}", model, environ=PASSWORDS, server_config=config)
+    password = config / "acme.htpasswd"
+    password.chmod(0o644)   # as earlier versions wrote it
+    changed = {"CXSITE_PASSWORD_ACME": "ana:a-new-secret\nbob:bob-secret"}
+    for environ in (PASSWORDS, changed):
+        publish(built[1], f"folder:{tmp_path / 'www'}", model, environ=environ, server_config=config)
+        assert stat.S_IMODE(password.stat().st_mode) == 0o640 and password.stat().st_gid == group
+    assert apr1_matches("a-new-secret", dict(line.split(":", 1) for line in password.read_text().split())["ana"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -28,13 +29,17 @@ from .audit import all_markers, fail, load, marker_option, print_findings, proje
               help="folder: targets: where nginx.conf and the password files go, outside the web root "
                    "(default: DEST-access beside DEST). nginx.conf and the .htaccess files name it by its "
                    "absolute path.")
+@click.option("--server-group", "server_group", metavar="GROUP", envvar="CXSITE_SERVER_GROUP",
+              help="folder: targets: the group the web server's workers run as (nginx: its 'user' line); the "
+                   "password files are readable by it and nobody else. Default: the --server-config folder's "
+                   "group, else the first of www-data, nginx, apache, http found here.")
 @projects_option
 @marker_option
 @click.option("--private-without-auth", is_flag=True,
               help="Also publish private microsites to static, git or S3 targets, which cannot ask for a password "
                    "(only when the host in front of it authenticates every visitor).")
 def publish(site_dir: Path, target: str, only: tuple[str, ...], skip_private: bool, server_config: Path | None,
-            projects_dir: Path, markers: tuple[str, ...], private_without_auth: bool) -> None:
+            server_group: str | None, projects_dir: Path, markers: tuple[str, ...], private_without_auth: bool) -> None:
     """Audit the built SITE (default: site/) and publish its microsites to TARGET.
 
     Nothing is published when the audit finds anything. Never publishes
@@ -52,6 +57,9 @@ def publish(site_dir: Path, target: str, only: tuple[str, ...], skip_private: bo
         parsed = parse_target(target)
     except CxsiteError as exc:
         raise click.BadParameter(str(exc), param_hint="--to") from None
+    if server_group is not None and parsed.kind != "folder" and "CXSITE_SERVER_GROUP" not in os.environ:
+        raise click.BadParameter(f"only for folder: targets (a {parsed.kind} target has no password files)",
+                                 param_hint="--server-group")
     if server_config is not None and parsed.kind != "folder":
         raise click.BadParameter(f"only for folder: targets (a {parsed.kind} target gets no server configuration)",
                                  param_hint="--server-config")
@@ -61,7 +69,7 @@ def publish(site_dir: Path, target: str, only: tuple[str, ...], skip_private: bo
     try:
         result = publish_site(site_dir, parsed, portfolio, only=only, markers=all_markers(markers),
                               private_without_auth=private_without_auth, skip_private=skip_private,
-                              server_config=server_config)
+                              server_config=server_config, server_group=server_group)
     except AuditFailed as exc:
         print_findings(exc.findings)
         click.echo(f"cxsite publish refused: {exc}", err=True)

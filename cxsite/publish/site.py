@@ -138,12 +138,26 @@ def _are(items: Sequence[str], singular: str = "is", plural: str = "are") -> str
     return f"{', '.join(items)} {singular if len(items) == 1 else plural}"
 
 
+PAGE_MODE, FOLDER_MODE = 0o644, 0o755   # the web tree: a stock web server's workers run as another user
+SECRET_MODE, SECRET_FOLDER_MODE = 0o640, 0o750   # the server configuration: its group only
+#: The groups stock web servers' workers run as (Debian and Ubuntu, nginx.org and RHEL packages, RHEL's
+#: httpd, Arch), in the order publish looks for them when neither --server-group nor the folder says.
+WEB_SERVER_GROUPS = ("www-data", "nginx", "apache", "http")
+
+
 def _write(path: Path, text: str) -> None:
     """Write a new file (unlinking first: the path may be a hard link into the old tree)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() or path.is_symlink():
         path.unlink()
     path.write_text(text, encoding="utf-8")
+    os.chmod(path, PAGE_MODE)
+
+
+def _readable_copy(source: str, destination: str) -> str:
+    shutil.copy2(source, destination)
+    os.chmod(destination, PAGE_MODE)
+    return destination
 
 
 def _tree(root: Path) -> dict[str, Path]:
@@ -169,7 +183,10 @@ def _copy_microsites(site_dir: Path, entries: Iterable[SiteRecord], into: Path) 
         target = into / entry.folder
         if target.exists():
             shutil.rmtree(target)
-        shutil.copytree(site_dir / entry.folder, target)
+        # Readable by the server's workers whatever the umask the site was built with.
+        shutil.copytree(site_dir / entry.folder, target, copy_function=_readable_copy)
+        for folder, _, _ in os.walk(target):
+            os.chmod(folder, FOLDER_MODE)
 
 
 def _in_manifest_order(manifest: Manifest, folders: set[str]) -> list[SiteRecord]:
@@ -287,12 +304,52 @@ def _config_state(config: Path) -> dict[str, Any] | None:
     return state if isinstance(state, dict) and isinstance(state.get("files"), list) else None
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Replace one file at once (the server may read it at any moment), with the usual permissions."""
+def _server_group(named: str | None, config: Path) -> tuple[str, int]:
+    """The group the web server's workers read the password files as: the
+    one named, else the server-configuration folder's (an administrator
+    who prepared it chose it), else the first stock web server group here."""
+    import grp
+
+    if named:
+        try:
+            return named, grp.getgrnam(named).gr_gid
+        except KeyError:
+            raise PublishError(f"--server-group {named}: no such group on this machine; give the group your web "
+                               "server's workers run as (nginx: the 'user' line of nginx.conf)") from None
+    if config.is_dir():
+        gid = config.stat().st_gid
+        try:
+            return grp.getgrgid(gid).gr_name, gid
+        except KeyError:
+            return str(gid), gid
+    for name in WEB_SERVER_GROUPS:
+        try:
+            return name, grp.getgrnam(name).gr_gid
+        except KeyError:
+            continue
+    raise PublishError(f"no web server group ({', '.join(WEB_SERVER_GROUPS)}) on this machine: pass --server-group "
+                       "with the group your web server's workers run as, so that they, and nobody else, can read "
+                       "the password files")
+
+
+def _give(path: Path, mode: int, group: tuple[str, int]) -> None:
+    try:
+        os.chown(path, -1, group[1])
+    except PermissionError:
+        raise PublishError(f"cannot give {path} to group {group[0]}: the user publishing is not a member of it; "
+                           f"add it (usermod -aG {group[0]} USER, then log in again) or publish as a user who "
+                           "is") from None
+    os.chmod(path, mode)
+
+
+def _write_atomically(path: Path, text: str, mode: int, group: tuple[str, int]) -> None:
+    """Replace one file at once (the server may read it at any moment),
+    readable by ``group`` (name, id) and nobody else before it is in place."""
     temporary = path.with_name(f".{path.name}.cxsite-{os.getpid()}")
     try:
-        with open(temporary, "x", encoding="utf-8") as out:
+        with open(temporary, "x", encoding="utf-8", opener=lambda name, flags: os.open(name, flags, 0o600)) as out:
             out.write(text)
+        _give(temporary, mode, group)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -300,7 +357,8 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def _publish_folder(site_dir: Path, manifest: Manifest, entries: Sequence[SiteRecord], dest: Path,
-                    config: Path, selective: bool, environ: Mapping[str, str]) -> tuple[tuple[str, ...], set[str]]:
+                    config: Path, selective: bool, environ: Mapping[str, str],
+                    server_group: str | None = None) -> tuple[tuple[str, ...], set[str]]:
     dest, config = dest.absolute(), config.absolute()
     if _inside(config, dest):
         raise PublishError(f"the server configuration ({config}) must not be inside the folder it serves ({dest}): "
@@ -311,6 +369,7 @@ def _publish_folder(site_dir: Path, manifest: Manifest, entries: Sequence[SiteRe
     if config.exists() and not config.is_dir():
         raise PublishError(f"{config} is not a folder: give --server-config a folder for nginx.conf and the "
                            "password files")
+    group = _server_group(server_group, config)
     state = _config_state(config)
     owned = set(state["files"]) if state else set()
     # Password files written before, here or (earlier versions) in DEST/_access/: unchanged passwords keep
@@ -336,13 +395,19 @@ def _publish_folder(site_dir: Path, manifest: Manifest, entries: Sequence[SiteRe
              "files": sorted(files.config), "sites": {s.folder: s.access for s in sites}}, indent=2) + "\n"
         # New and changed configuration first (a new password file must exist before the .htaccess that
         # names it is served), stale files after the swap (the old .htaccess may still name them).
-        config.mkdir(parents=True, exist_ok=True)
+        if not config.is_dir():
+            config.mkdir(parents=True)
+            _give(config, SECRET_FOLDER_MODE, group)
+        elif server_group:
+            _give(config, SECRET_FOLDER_MODE, group)
         changed = []
         for name, text in config_files.items():
             path = config / name
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
-                _write_atomically(path, text)
+                _write_atomically(path, text, SECRET_MODE, group)
                 changed.append(str(path))
+            elif (path.stat().st_mode & 0o777, path.stat().st_gid) != (SECRET_MODE, group[1]):
+                _give(path, SECRET_MODE, group)   # e.g. written by an earlier version, world-readable
         stale = sorted(name for name in owned - set(config_files) if isinstance(name, str) and "/" not in name
                        and (name == NGINX_CONF or name.endswith(".htpasswd")) and (config / name).is_file())
     except BaseException:
@@ -487,7 +552,8 @@ def _publish_s3(site_dir: Path, manifest: Manifest, entries: Sequence[SiteRecord
 def publish(site_dir: Path, target: Target | str, portfolio: Portfolio, *, only: Iterable[str] = (),
             markers: Iterable[str] = (), environ: Mapping[str, str] | None = None,
             private_without_auth: bool = False, skip_private: bool = False,
-            server_config: Path | str | None = None, s3_client: Any = None) -> PublishResult:
+            server_config: Path | str | None = None, server_group: str | None = None,
+            s3_client: Any = None) -> PublishResult:
     """Audit ``site_dir`` against ``portfolio``, then publish it to ``target``.
 
     Raises :class:`AuditFailed` (with the findings) or :class:`PublishError`
@@ -495,7 +561,9 @@ def publish(site_dir: Path, target: Target | str, portfolio: Portfolio, *, only:
     the ``CXSITE_PASSWORD_*`` variables of private customers (folder
     targets). ``skip_private`` leaves private microsites out (any target);
     ``server_config`` is where a folder target's ``nginx.conf`` and password
-    files go (default: ``DEST-access`` beside ``DEST``)."""
+    files go (default: ``DEST-access`` beside ``DEST``), readable by
+    ``server_group`` only (default: that folder's group, else a stock web
+    server group; see :func:`_server_group`)."""
     site_dir = Path(site_dir)
     if site_dir.is_dir():
         recover(site_dir)  # a build killed while moving microsites in: finish it before reading anything
@@ -531,7 +599,8 @@ def publish(site_dir: Path, target: Target | str, portfolio: Portfolio, *, only:
     if target.kind == "folder":
         assert target.path is not None
         config = Path(server_config) if server_config is not None else default_server_config(target.path)
-        changed, present = _publish_folder(site_dir, manifest, entries, target.path, config, bool(only), environ)
+        changed, present = _publish_folder(site_dir, manifest, entries, target.path, config, bool(only), environ,
+                                           server_group)
         config = config.absolute()
     elif target.kind == "static":
         assert target.path is not None
