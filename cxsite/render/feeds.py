@@ -55,6 +55,7 @@ from ..views import Microsite, release_time
 from .prose import Prose
 from .sanitise import absolutize
 from .text import html_to_text, summary, text_to_html
+from .urls import mailto, uri
 from .words import CXSITE_NAMESPACE, at_nine, format_day, format_window, is_reached, site_paths, site_project, \
     stable_uuid, words
 
@@ -257,7 +258,7 @@ def _generator(site: Microsite, paths: SitePaths, items: list[FeedItem], *, titl
     fg.description(text_to_html(description or title) if rss else description or title)
     fg.language(customer.language)
     fg.generator(GENERATOR)
-    fg.author({"name": site.organisation.name, **({"uri": site.organisation.website}
+    fg.author({"name": site.organisation.name, **({"uri": uri(site.organisation.website)}
                                                    if site.organisation.website else {})})
     fg.link(href=paths.absolute(self_path), rel="self", type=self_type)
     fg.link(href=paths.absolute(page_path), rel="alternate")  # last: feedgen makes it the RSS channel link
@@ -333,7 +334,7 @@ def render_json_feed(site: Microsite, items: Iterable[FeedItem], *, title: str, 
     chosen = _select(items, limit)
     organisation = {"name": site.organisation.name}
     if site.organisation.website:
-        organisation["url"] = site.organisation.website
+        organisation["url"] = uri(site.organisation.website)
     feed: dict[str, object] = {
         "version": JSON_FEED_VERSION,
         "title": title,
@@ -359,7 +360,7 @@ def render_json_feed(site: Microsite, items: Iterable[FeedItem], *, title: str, 
         if item.author is not None:
             author = {"name": item.author.name}
             if item.author.email:
-                author["url"] = f"mailto:{item.author.email}"
+                author["url"] = mailto(item.author.email)
             entry["authors"] = [author]
         entry["tags"] = list(item.categories)
         entries.append(entry)

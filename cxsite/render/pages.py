@@ -23,6 +23,7 @@ from .i18n import Locale
 from .paths import SitePaths
 from .prose import Prose
 from .text import html_to_text, summary
+from .urls import mailto, tel, uri
 
 _HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 
@@ -30,6 +31,7 @@ _HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 def _environment(compiled: BytecodeCache | None = None) -> Environment:
     env = Environment(loader=PackageLoader("cxsite.render", "templates"), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=compiled)
+    env.globals.update(mailto=mailto, tel=tel, url=uri)   # every URL a template writes into an attribute
     return env
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ..source.schema import SLUG_PATTERN
+from ..source.uri import uri
 
 #: The delivery team's dashboard is the microsite of a customer that cannot
 #: exist: its slug is deliberately not a valid one (leading underscore), so
@@ -108,9 +109,10 @@ class SitePaths:
         return path
 
     def absolute(self, path: str) -> str:
+        """The absolute URL of an output path, a valid URI whatever base it was given."""
         if not self.base_url:
             raise ValueError("this microsite has no base URL")
-        return self.base_url + self.url_of(path)
+        return uri(self.base_url + self.url_of(path))
 
     @staticmethod
     def relative(from_page: str, to_path: str) -> str:
@@ -127,4 +129,4 @@ def microsite_base_url(customer_base_url: str, audience_id: str) -> str:
     """The absolute URL of one audience's microsite below the customer's base URL."""
     if not customer_base_url:
         return ""
-    return f"{customer_base_url}{_slug(audience_id)}/"
+    return uri(f"{customer_base_url}{_slug(audience_id)}/")

@@ -3,7 +3,10 @@
 nh3 (the Rust ammonia sanitiser) with an allow-list: :data:`ALLOWED_TAGS`
 and :data:`ALLOWED_ATTRIBUTES`, links with :data:`URL_SCHEMES` only. It is
 the authority; what runs before it (the Markdown extension's checks) is
-there to degrade gracefully and to tell authors what was dropped.
+there to degrade gracefully and to tell authors what was dropped. Every
+``href`` and ``src`` it keeps leaves it as a valid URI
+(:func:`cxsite.render.urls.uri`): ``[plan](https://x.example/{id})`` links
+to ``https://x.example/%7Bid%7D``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 
-from .urls import URL_SCHEMES, image_ok
+from .urls import URL_SCHEMES, image_ok, uri
 
 # ------------------------------------------------------------------ allow-list
 
@@ -74,9 +77,11 @@ _FOOTNOTE_ID = re.compile(r"^fn(?:ref\d*)?:")
 def _filter_attribute(tag: str, name: str, value: str) -> str | None:
     if name == "id":
         return value if _FOOTNOTE_ID.match(value) and len(value) <= 100 else None
+    if tag == "a" and name == "href":
+        return uri(value)        # as written in Markdown, with what a URL may not hold percent-encoded
     if tag == "img":
         if name == "src":
-            return value if image_ok(value) else None
+            return uri(value) if image_ok(value) else None
         if name in ("width", "height"):
             return value if _DIMENSION.match(value) else None
     if tag == "ol" and name == "start":

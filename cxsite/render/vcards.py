@@ -15,6 +15,7 @@ from typing import Mapping
 import vobject
 
 from .. import model as m
+from .urls import uri
 from .words import stable_uuid
 
 __all__ = ["PHOTO_TYPES", "photo_for_vcard", "render_vcard", "split_name", "vcard_uid"]
@@ -86,7 +87,7 @@ def render_vcard(person: m.Person, organisation: m.Organisation, *, photo_bytes:
         tz.value = person.timezone  # an IANA name: vCard 3.0 allows TZ as text
         tz.value_param = "text"
     if organisation.website:
-        card.add("url").value = organisation.website
+        card.add("url").value = uri(organisation.website)
     if photo_bytes:
         photo = card.add("photo")
         photo.value = photo_bytes

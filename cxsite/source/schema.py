@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..diagnostics import Collector, Location
+from .uri import uri
 
 INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID", "__bool__": lambda self: False})()
 
@@ -358,11 +359,13 @@ def _email_problem(text: str) -> str:
 
 
 Email = EmailAddress()
+# URLs are kept as URIs (RFC 3986): what a URL may not hold percent-encoded, a Unicode host as its
+# A-label, so every writer can put them into an attribute, a feed or a vCard as they are.
 Url = Pattern(r"https?://[^\s<>\"]+", doc="URL (http or https)",
-              hint="write a full address starting with https://", what="URL")
+              hint="write a full address starting with https://", what="URL", normalise=uri)
 BaseUrl = Pattern(r"https?://[^\s<>\"?#]+", doc="URL (http or https) where the sites are served",
                   hint="write a full address such as https://status.example.com/", what="base URL",
-                  normalise=lambda text: text if text.endswith("/") else text + "/")
+                  normalise=lambda text: uri(text if text.endswith("/") else text + "/"))
 Phone = Pattern(r"\+?[0-9][0-9 ()./-]{4,30}", doc="phone number, international format preferred",
                 hint="for example +44 20 7946 0123", what="phone number")
 Colour = Pattern(r"#(?:[0-9a-fA-F]{3}){1,2}", doc="colour, #rrggbb", hint="for example #0b6e4f", what="colour",
