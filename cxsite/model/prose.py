@@ -335,6 +335,23 @@ def _block_cost(block: list[str], brackets: bool = True) -> _BlockCost:
 # ------------------------------------------------------------ normalising
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+REPLACEMENT_REFERENCE = "&#xFFFD;"
+
+
+def _carried(code: int) -> bool:
+    """Whether every output can carry this code point (XML 1.0's Char; HTML
+    and iCalendar take no more)."""
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF and code != 0x7F or 0xE000 <= code <= 0xFFFD \
+        or 0x10000 <= code <= 0x10FFFF
+
+
+def _code(match: re.Match[str]) -> int:
+    return int(match.group(1), 16) if match.group(1) else int(match.group(2))
+
+
+def _uncarried_references(text: str) -> list[re.Match[str]]:
+    return [match for match in _REFERENCE.finditer(text) if not _carried(_code(match))]
 
 
 def bounded(text: str) -> str:
@@ -346,9 +363,13 @@ def bounded(text: str) -> str:
 
 def normalise(text: str) -> str:
     """Line endings to ``\\n``; control characters (which include
-    Python-Markdown's own placeholder markers) and lone surrogates removed."""
+    Python-Markdown's own placeholder markers) and lone surrogates removed;
+    a character reference to a code point no output can carry (``&#14;``,
+    ``&#xD800;``) becomes one to U+FFFD, as an HTML parser reads it."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
+    if "&#" in text:
+        text = _REFERENCE.sub(lambda m: m.group(0) if _carried(_code(m)) else REPLACEMENT_REFERENCE, text)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -362,10 +383,17 @@ def prose_problems(text: str, location: Location) -> list[Diagnostic]:
     would meet: size and pre-check limits only, in one linear pass. What
     ``cxsite check`` runs on every update, so a large portfolio checks in seconds."""
     try:
-        body = normalise(bounded(text))
+        bounded_text = bounded(text)
+        body = normalise(bounded_text)
     except MarkdownTooLarge as exc:
         return [exc.diagnostic(location)]
-    return [p.diagnostic(location) for p in precheck(body)]
+    found = [p.diagnostic(location) for p in precheck(body)]
+    for match in _uncarried_references(bounded_text) if "&#" in bounded_text else ():
+        line = bounded_text.count("\n", 0, match.start()) + 1
+        found.append(Diagnostic(at_line(location, line), f"{match.group(0)} refers to a character that pages, "
+                                "feeds and calendars cannot carry; it is shown as \ufffd",
+                                "remove it, or write the character itself", Severity.WARNING))
+    return found
 
 
 def at_line(location: Location, line: int) -> Location:

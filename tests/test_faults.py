@@ -1,0 +1,54 @@
+"""Inputs that an output format cannot carry are found by ``check`` at their
+file and line, or made safe, and never first met by ``build`` as a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from cxsite.build import build_portfolio
+from cxsite.views.rules import check_portfolio
+
+from .conftest import PROJECT, REPO, UPDATE
+
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def messages(root: Path) -> list[str]:
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        return [d.format() for d in check_portfolio(".")]
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.mark.parametrize("reference", ["&#14;", "&#x1F;", "&#0;", "&#xD800;", "&#xFFFE;", "&#1114112;"])
+def test_a_reference_to_a_character_no_output_can_carry_is_shown_as_a_replacement(portfolio, tmp_path, reference):
+    """``&#14;`` is a control character: XML (every feed) and iCalendar
+    cannot hold it. check says where it is; the pages, feeds and calendars
+    show U+FFFD there, as a browser would, and every one of them reads."""
+    import feedparser
+    from icalendar import Calendar
+
+    root = portfolio({
+        "acme/erp/updates/kickoff.md": UPDATE.replace("We started.", f"We started.\n\nA bad {reference} reference."),
+        "acme/erp/project.yml": PROJECT.replace("affects: Finance team",
+                                                f"affects: Finance team\n    description: 'Down {reference} all night'"),
+    })
+    assert f"acme/erp/updates/kickoff.md:9:1: warning: {reference} refers to a character that pages, feeds and " \
+           "calendars cannot carry; it is shown as \ufffd (remove it, or write the character itself)" in messages(root)
+    out = tmp_path / "site"
+    build_portfolio(root, out, config_file=REPO / "mkdocs.yml", cutoff=NOW)
+    feeds = [path for path in out.rglob("*.xml") if path.name != "sitemap.xml"]
+    assert feeds
+    for path in feeds:
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+    for path in out.rglob("*.ics"):
+        Calendar.from_ical(path.read_bytes())
+    update = next(out.glob("acme/everyone/projects/erp/updates/*/index.html")).read_text(encoding="utf-8")
+    assert "A bad \ufffd reference." in update or "A bad &#xFFFD; reference." in update
