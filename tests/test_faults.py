@@ -52,3 +52,23 @@ def test_a_reference_to_a_character_no_output_can_carry_is_shown_as_a_replacemen
         Calendar.from_ical(path.read_bytes())
     update = next(out.glob("acme/everyone/projects/erp/updates/*/index.html")).read_text(encoding="utf-8")
     assert "A bad \ufffd reference." in update or "A bad &#xFFFD; reference." in update
+
+
+BUDGET = "budget: {{currency: GBP, approved: {approved}, spent: {spent}, audiences: [executives]}}\n"
+
+
+@pytest.mark.parametrize("files, expected", [
+    pytest.param({"acme/erp/project.yml": PROJECT + BUDGET.format(approved="1e309", spent=1)},
+                 "acme/erp/project.yml:22:35: error: 1e309 is too large: numbers have at most 15 digits before the "
+                 "decimal point (write a smaller number, for example the amount in thousands)", id="float-overflow"),
+    pytest.param({"acme/erp/project.yml": PROJECT + BUDGET.format(approved=1, spent="9" * 5000)},
+                 "acme/erp/project.yml:22:45: error: " + "9" * 40 + " is too large", id="5000-digit-number"),
+    pytest.param({"acme/erp/project.yml": PROJECT.replace("percent_complete: 40", "percent_complete: " + "4" * 5000)},
+                 "acme/erp/project.yml:6:19: error: this number has 5000 digits; at most 15 can be shown exactly "
+                 "(write a smaller number)", id="5000-digit-whole-number"),
+])
+def test_a_number_too_large_to_show_is_refused_by_check_at_its_place(portfolio, tmp_path, files, expected):
+    """Before, 1e309 passed check and build died of an OverflowError, and a
+    5,000-digit number raised Python's ValueError inside check."""
+    found = messages(portfolio(files))
+    assert any(message.startswith(expected) for message in found), found

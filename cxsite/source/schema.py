@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -113,6 +114,10 @@ class Text(Kind):
         return text
 
 
+#: Digits of the largest number shown: what a float holds exactly (2**53 has 16).
+MAX_DIGITS = 15
+
+
 @dataclass(frozen=True)
 class Integer(Kind):
     minimum: int | None = None
@@ -126,9 +131,13 @@ class Integer(Kind):
         text = scalar_text(ctx, node, "a whole number")
         if text is INVALID:
             return INVALID
-        if not re.fullmatch(r"[-+]?\d+", text.strip().replace("_", "")):
+        digits = text.strip().replace("_", "")
+        if not re.fullmatch(r"[-+]?\d+", digits):
             return ctx.error(node, f"expected a whole number, got {describe(node)}")
-        return _check_range(ctx, node, int(text.replace("_", "")), self.minimum, self.maximum)
+        if len(digits.lstrip("+-").lstrip("0")) > MAX_DIGITS:
+            return ctx.error(node, f"this number has {len(digits.lstrip('+-').lstrip('0'))} digits; at most "
+                             f"{MAX_DIGITS} can be shown exactly", "write a smaller number")
+        return _check_range(ctx, node, int(digits), self.minimum, self.maximum)
 
 
 @dataclass(frozen=True)
@@ -148,7 +157,11 @@ class Number(Kind):
         if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", cleaned):
             return ctx.error(node, f"expected a number, got {describe(node)}",
                              "write digits only, with '.' for decimals and no currency sign or thousands separator")
-        return _check_range(ctx, node, float(cleaned), self.minimum, self.maximum)
+        value = float(cleaned)
+        if not math.isfinite(value) or abs(value) >= 10 ** MAX_DIGITS:
+            return ctx.error(node, f"{text.strip()[:40]} is too large: numbers have at most {MAX_DIGITS} digits "
+                             "before the decimal point", "write a smaller number, for example the amount in thousands")
+        return _check_range(ctx, node, value, self.minimum, self.maximum)
 
 
 def _range_doc(name: str, minimum: float | None, maximum: float | None) -> str:
