@@ -72,3 +72,17 @@ def test_a_number_too_large_to_show_is_refused_by_check_at_its_place(portfolio, 
     5,000-digit number raised Python's ValueError inside check."""
     found = messages(portfolio(files))
     assert any(message.startswith(expected) for message in found), found
+
+
+@pytest.mark.parametrize("nesting, place", [
+    pytest.param("extra: " + "[" * 1000 + "]" * 1000 + "\n", "22:39", id="flow-1000"),
+    pytest.param("extra:\n" + "".join("  " * i + "a:\n" for i in range(1, 700)) + "  " * 700 + "b: 1\n", "54:65",
+                 id="block-700"),
+])
+def test_yaml_nested_a_thousand_levels_deep_gets_the_same_clean_error(portfolio, nesting, place):
+    """200 and 400 levels were refused cleanly; 1,000 crashed ruamel's
+    recursive composer with a RecursionError. The error names the place
+    where the 33rd level opens."""
+    found = messages(portfolio({"acme/erp/project.yml": PROJECT + nesting}))
+    assert [m for m in found if "nested" in m] == [
+        f"acme/erp/project.yml:{place}: error: nested more than 32 levels deep (flatten the structure)"]

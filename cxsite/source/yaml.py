@@ -52,6 +52,13 @@ def parse_yaml(path: str, text: str, diagnostics: Collector, line_offset: int = 
     except YAMLError as exc:
         diagnostics.error(Location(path, 1 + line_offset, 1), f"YAML error: {exc}", "remove special characters")
         return None
+    except RecursionError:
+        # ruamel's composer recurses once per level: so deep a file is found
+        # here, and only then scanned (flat) for where it gets too deep.
+        line, column = _too_deep(text)
+        diagnostics.error(Location(path, line + line_offset, column), f"nested more than {MAX_DEPTH} levels deep",
+                          "flatten the structure")
+        return None
     documents = [doc for doc in documents if doc is not None]
     if not documents:
         diagnostics.error(Location(path, 1 + line_offset, 1), "no YAML content", "fill it in")
@@ -102,6 +109,29 @@ def _check_nodes(path: str, root: Node, line_offset: int, diagnostics: Collector
         elif isinstance(node, SequenceNode):
             stack.extend((child, depth + 1) for child in node.value)
     return True
+
+
+def _too_deep(text: str) -> tuple[int, int]:
+    """The 1-based line and column where ``text`` first nests more than
+    :data:`MAX_DEPTH` collections, by its tokens (the scanner does not recurse)."""
+    from ruamel.yaml.tokens import (BlockEndToken, BlockMappingStartToken, BlockSequenceStartToken,
+                                    FlowMappingEndToken, FlowMappingStartToken, FlowSequenceEndToken,
+                                    FlowSequenceStartToken)
+
+    opening = (BlockMappingStartToken, BlockSequenceStartToken, FlowMappingStartToken, FlowSequenceStartToken)
+    closing = (BlockEndToken, FlowMappingEndToken, FlowSequenceEndToken)
+    depth = 0
+    try:
+        for token in YAML(typ="safe", pure=True).scan(text):
+            if isinstance(token, opening):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return token.start_mark.line + 1, token.start_mark.column + 1
+            elif isinstance(token, closing):
+                depth -= 1
+    except YAMLError:
+        pass
+    return 1, 1
 
 
 class Mark:
