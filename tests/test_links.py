@@ -100,6 +100,7 @@ ODD_HREF = "mailto:o'brien+%7Bops%7D@example.com"
 WEBSITE = "https://bücher.example/über-uns?x={1}|2"
 WEBSITE_URI = "https://xn--bcher-kva.example/%C3%BCber-uns?x=%7B1%7D%7C2"
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
+FOOTNOTED = "We started[^1], as planned[^1].\n\n[^1]: On the sixth."
 #: A URI reference as RFC 3986 writes it: only these characters, '%' only in an escape, one '#'.
 _URI_CHAR = r"(?:[A-Za-z0-9\-._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})"
 URI_REFERENCE = re.compile(rf"(?:{_URI_CHAR}|[\[\]])*(?:#{_URI_CHAR}*)?")
@@ -114,10 +115,21 @@ def built(tmp_path_factory) -> Path:
     project = PROJECT.replace("update_cadence: monthly", "update_cadence: monthly\ncontacts: [tom]").replace(
         "summary: New ERP for finance.",
         f"summary: \"Mail [us](mailto:{ODD}?subject=a b) or see [the plan](https://example.com/{{plan}}|^).\"")
-    update = UPDATE.replace("author: ana", "author: tom")
+    project = project.replace("summary: \"Mail", "summary: \"New ERP[^1]. Mail").replace(
+        "|^).\"", "|^).\\n\\n[^1]: For finance.\"")
+    project = project.replace("    done: 2026-03-02\n", "    done: 2026-03-02\n    description: |\n"
+                              "      Signed off[^1].\n\n      [^1]: By the steering group.\n")
+    project = project.replace("    impact: high\n", "    impact: high\n    description: |\n"
+                              "      Paper forms[^1] and a second note[^2].\n\n      [^1]: In each office.\n"
+                              "      [^2]: Ask the team.\n")
+    project += ("decisions:\n  - id: dates\n    title: Training dates\n    owner: Finance\n    due: 2026-12-01\n"
+                "    description: |\n      Paper forms[^1] and a second note[^2].\n\n      [^1]: In each office.\n"
+                "      [^2]: Ask the team.\n")           # the same text twice on one page
+    update = UPDATE.replace("author: ana", "author: tom").replace("We started.", FOOTNOTED)
     root = write_tree(tmp_path_factory.mktemp("links") / "projects", {
         "team.yml": team, "acme/customer.yml": customer, "acme/erp/project.yml": project,
-        "acme/erp/updates/kickoff.md": update})
+        "acme/erp/updates/kickoff.md": update,
+        "acme/crm/project.yml": project.replace("name: ERP roll-out", "name: CRM")})   # its decision again
     out = tmp_path_factory.mktemp("out") / "site"
     build_portfolio(root, out, config_file=REPO / "mkdocs.yml", cutoff=NOW)
     return out / "acme" / "everyone"
@@ -224,3 +236,58 @@ def test_any_text_becomes_a_valid_uri_reference_once_and_for_all(text):
 ])
 def test_mailto_encodes_what_is_not_a_qchar(address, headers, expected):
     assert mailto(address, **headers) == expected
+
+
+# ------------------------------------------------------------------ footnotes
+
+def footnote_links(page: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every id on the page, and each footnote link (class, target id)."""
+    tree = lxml.html.fromstring(page.read_bytes())
+    ids = [element.get("id") for element in tree.iter() if isinstance(element.tag, str) and element.get("id")]
+    links = [(a.get("class"), a.get("href")[1:]) for a in tree.iter("a")
+             if a.get("class") in ("footnote-ref", "footnote-backref")]
+    return ids, links
+
+
+def test_footnotes_of_several_markdown_fields_on_one_page_keep_distinct_ids(built):
+    ids, links = footnote_links(built / "projects" / "erp" / "index.html")
+    notes = [i for i in ids if i.startswith("fn")]
+    # summary 1, milestone 1, disruption 2 and the decision's identical text 2: a mark and a note each
+    assert len(notes) == 2 * (1 + 1 + 2 + 2)
+    assert len(set(ids)) == len(ids), sorted(i for i in ids if ids.count(i) > 1)
+    assert len(links) == len(notes)
+
+
+def test_every_footnote_mark_and_back_link_leads_within_its_own_text(built):
+    """A browser follows ``#id`` to the first element with that id: the
+    note a mark leads to, and the mark a back-link leads to, must be in the
+    same Markdown text (the element that holds its ``div.footnote``)."""
+    for page in (built / "projects" / "erp" / "index.html",
+                 built / "projects" / "erp" / "updates" / "kickoff" / "index.html"):
+        tree = lxml.html.fromstring(page.read_bytes())
+        links = tree.xpath("//a[@class='footnote-ref' or @class='footnote-backref']")
+        assert links, page
+        for link in links:
+            text = next(a for a in link.iterancestors() if a.find("div[@class='footnote']") is not None)
+            targets = tree.xpath("//*[@id=$id]", id=link.get("href")[1:])
+            assert targets, (page.name, link.get("href"))
+            assert text in targets[0].iterancestors(), (page.name, link.get("href"), targets[0].text_content())
+
+
+def test_the_dashboard_shows_the_same_text_twice_with_distinct_footnotes(built):
+    page = built.parent.parent / "_internal" / "dashboard" / "decisions" / "index.html"
+    ids, links = footnote_links(page)
+    assert len([i for i in ids if i.startswith("fn")]) == 2 * 2 * 2      # two decisions, two notes each
+    assert len(set(ids)) == len(ids), sorted(i for i in ids if ids.count(i) > 1)
+    assert [target for _, target in links if target not in ids] == []
+
+
+def test_footnote_ids_depend_on_the_text_alone(built):
+    """A conversion is kept by the digest of its text: its ids may not
+    depend on where or when it was converted."""
+    from cxsite.render.markdown import MarkdownRenderer
+
+    first, again = MarkdownRenderer().render(FOOTNOTED).html, MarkdownRenderer()
+    again.render("Another text[^1].\n\n[^1]: Converted first.")
+    assert again.render(FOOTNOTED).html == first
+    assert 'id="fn:1"' not in first                     # not the id every text would give its first note

@@ -247,17 +247,18 @@ def test_code_quotes_rules_breaks_definitions_and_abbreviations():
 
 
 def test_footnotes_keep_their_anchors_and_material_classes():
+    # 2168dee3: the text's own prefix (its SHA-256), so that texts sharing a page share no id (tests/test_links.py)
     assert html("""
         Cut-over moved[^1].
 
         [^1]: Vendor delay.
         """) == dedent("""
-        <p>Cut-over moved<sup id="fnref:1"><a class="footnote-ref" href="#fn:1" rel="noopener noreferrer">1</a></sup>.</p>
+        <p>Cut-over moved<sup id="fnref:2168dee3-1"><a class="footnote-ref" href="#fn:2168dee3-1" rel="noopener noreferrer">1</a></sup>.</p>
         <div class="footnote">
         <hr>
         <ol>
-        <li id="fn:1">
-        <p>Vendor delay.&nbsp;<a class="footnote-backref" href="#fnref:1" title="Jump back to footnote 1 in the text" rel="noopener noreferrer">↩</a></p>
+        <li id="fn:2168dee3-1">
+        <p>Vendor delay.&nbsp;<a class="footnote-backref" href="#fnref:2168dee3-1" title="Jump back to footnote 1 in the text" rel="noopener noreferrer">↩</a></p>
         </li>
         </ol>
         </div>""")

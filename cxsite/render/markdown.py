@@ -25,6 +25,12 @@ The pipeline for one body::
   other than http, https, mailto or tel becomes plain text; an image that is
   not http(s) or a relative path inside the update's folder (no ``..``
   escape, no leading ``/``) is replaced by its alt text.
+* **Footnotes** get ids of their own text: ``fn:<d>-1`` and ``fnref:<d>-1``,
+  ``<d>`` the first eight hex digits of the text's SHA-256, so several texts
+  on one page (a project's summary, its milestones, disruptions and
+  decisions) never share an id, and an id depends on the text alone, as a
+  conversion kept by the digest of its text must; the same text shown twice
+  on one page is told apart there, by :func:`distinct_footnotes`.
 * **nh3** then sanitises the HTML against :data:`ALLOWED_TAGS` and
   :data:`ALLOWED_ATTRIBUTES`; it is the authority, everything before it is
   there to degrade gracefully and to tell authors what was dropped.
@@ -38,6 +44,7 @@ Output is deterministic: the same body always gives the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import xml.etree.ElementTree as etree
@@ -152,6 +159,48 @@ class _BodyTreeprocessor(Treeprocessor):
         parent.remove(img)
 
 
+def _footnote_separator(body: str) -> str:
+    """What the footnotes extension puts between ``fn``/``fnref`` and a
+    note's label: ``:`` and the text's own prefix, a pure function of it."""
+    return ":" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:8] + "-"
+
+
+_FOOTNOTE_TOKEN = re.compile(r'(?P<attr>(?:id|href)="#?fn(?:ref\d*)?:(?P<text>[0-9a-f]{8}))-'
+                             r'|(?P<open><div class="footnote">)|(?P<close></div>)')
+
+
+def distinct_footnotes(page: str) -> str:
+    """A page's HTML with each further showing of the same text's footnotes
+    given ids of its own: ``fn:<d>.2-1`` for the second, and so on (a first
+    showing's ids have ``-`` right after ``<d>``, so none can collide). A
+    showing ends with the ``div.footnote`` that holds its notes; only the
+    same text shown twice on one page changes, everything else is returned
+    as it is."""
+    showing: dict[str, int] = {}     # text prefix -> which showing of it the page is in
+    ended: set[str] = set()          # texts whose current showing has ended
+    notes: set[str] | None = None    # texts seen inside the open div.footnote
+    out, done = [], 0
+    for m in _FOOTNOTE_TOKEN.finditer(page):
+        if m["open"]:
+            notes = set()
+        elif m["close"]:
+            if notes is not None:
+                ended |= notes
+                notes = None
+        else:
+            text = m["text"]
+            if text in ended:
+                ended.discard(text)
+                showing[text] += 1
+            number = showing.setdefault(text, 1)
+            if notes is not None:
+                notes.add(text)
+            if number > 1:
+                out += [page[done:m.end("text")], f".{number}"]
+                done = m.end("text")
+    return "".join(out) + page[done:] if out else page
+
+
 class _BodyExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Raw HTML off: block-level HTML (and md_in_html with it) and inline
@@ -186,6 +235,7 @@ class MarkdownRenderer:
             output_format="html",
         )
         self._tree: _BodyTreeprocessor = self._md.treeprocessors["cxsite_body"]
+        self._footnotes = self._md.treeprocessors["footnote"].footnotes   # the extension "extra" loaded
 
     def render(self, text: str) -> RenderedMarkdown:
         """The body as sanitised HTML, plain text and its relative images.
@@ -230,6 +280,7 @@ class MarkdownRenderer:
                     raise problems[0]
             self._tree.notes = []
             try:
+                self._footnotes.setConfig("SEPARATOR", _footnote_separator(body))
                 converted = self._md.reset().convert(body)
             except BaseException as exc:
                 # A conversion cut short leaves parser state behind (open

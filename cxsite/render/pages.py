@@ -20,6 +20,7 @@ from .. import model as m
 from ..views import Microsite, facts
 from .artifacts import PageArtifact, TocEntry
 from .i18n import Locale
+from .markdown import distinct_footnotes
 from .paths import SitePaths
 from .prose import Prose
 from .text import html_to_text, summary
@@ -91,7 +92,7 @@ class PageRenderer:
 
     def _page(self, template: str, path: str, title: str, ctx: PageContext, description: str = "",
               **values: object) -> PageArtifact:
-        html = self._render(template, path, ctx, **values)
+        html = distinct_footnotes(self._render(template, path, ctx, **values))
         return PageArtifact(path, title, html, toc_of(html), description)
 
     # -------------------------------------------------------------- pages

@@ -30,6 +30,7 @@ from ...views.rules import LOW_SURVEY_SHARE, rule_names
 from ..artifacts import FileArtifact, MicrositeArtifacts, NavItem, PageArtifact
 from ..i18n import Locale
 from ..ical import assemble
+from ..markdown import distinct_footnotes
 from ..pages import PageRenderer, toc_of
 from ..paths import DASHBOARD_AUDIENCE, DASHBOARD_FOLDER, DASHBOARD_SLUG, SitePaths
 from ..prose import Prose
@@ -143,8 +144,8 @@ def assemble_dashboard(parts: Sequence[CustomerPart], team: m.Team, root: Path, 
     empty = Prose({})
 
     def page(template: str, path: str, title: str, description: str = "", **values: object) -> PageArtifact:
-        html = dashboard_html(renderer, template, path, loc, empty, site=site, today=today,
-                              as_of=loc.date(today, "full"), zone=zone, **values)
+        html = distinct_footnotes(dashboard_html(renderer, template, path, loc, empty, site=site, today=today,
+                                                 as_of=loc.date(today, "full"), zone=zone, **values))
         return PageArtifact(path, title, html, toc_of(html), description)
 
     totals = {"projects": 0, "overdue_updates": 0, "open_decisions": 0, "overdue_decisions": 0,
