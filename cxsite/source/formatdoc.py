@@ -45,6 +45,14 @@ nothing is skipped silently.
 - **Limits.** A YAML file may be at most 1 MiB, an update at most 512 KiB; files must be
   UTF-8 text.
 - **Unknown keys are errors**, with a did-you-mean hint: a typo never silently drops a value.
+- **E-mail addresses** are checked as mail reads them (RFC 5321/5322): letters,
+  digits and `` !#$%&'*+-/=?^_`{|}~ `` before the `@`, dots only between them
+  (`o'brien+ops@` is fine), and a domain with a dot. Quoted local parts
+  (`"a b"@`), `[IP]` domains and `Name <address>` are refused. **URLs** are
+  published as valid URIs: what a URL cannot hold as it is (`{`, `|`, `^`,
+  non-ASCII text) is percent-encoded and a Unicode host written in its `xn--`
+  form; links to e-mail addresses and phone numbers are built the same way, so
+  every browser, reader and calendar reads them alike.
 - **Dates** are `YYYY-MM-DD`. **Date-times** are ISO 8601, `YYYY-MM-DDTHH:MM` (a space
   instead of `T` is fine, seconds optional). A date-time **without an offset is read in
   the customer's time zone** (`timezone` in `customer.yml`), so `2026-10-24T22:00` in a
