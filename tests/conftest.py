@@ -171,3 +171,16 @@ def browser():
                   "--disable-sync", "--no-first-run", "--disable-quic"])
         yield browser
         browser.close()
+
+
+def messages(root: Path) -> list[str]:
+    """``cxsite check``'s diagnostics for the portfolio at ``root``, formatted
+    as the CLI prints them, with paths relative to it."""
+    from cxsite.views.rules import check_portfolio
+
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        return [d.format() for d in check_portfolio(".")]
+    finally:
+        os.chdir(cwd)

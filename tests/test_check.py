@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -12,20 +11,12 @@ from cxsite.cli import main
 from cxsite.model.load import load_portfolio
 from cxsite.views.rules import check_portfolio
 
-from .conftest import CUSTOMER, DEMO, PROJECT, TEAM, UPDATE
+from .conftest import CUSTOMER, DEMO, PROJECT, TEAM, UPDATE, messages
 
 FIXTURE_NOW = "2026-01-10T12:00:00+00:00"  # the minimal portfolio's last update is days old then
 ANNOUNCED = PROJECT.replace("    impact: high\n", "    impact: high\n    announced: 2025-12-01\n")  # no CX findings
 
 
-def messages(root: Path) -> list[str]:
-    """Diagnostics formatted as the CLI prints them, with paths relative to root."""
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        return [d.format() for d in check_portfolio(".")]
-    finally:
-        os.chdir(cwd)
 
 
 def test_minimal_portfolio_is_valid(portfolio):

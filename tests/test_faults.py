@@ -4,26 +4,16 @@ file and line, or made safe, and never first met by ``build`` as a traceback."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 
 from cxsite.build import build_portfolio
-from cxsite.views.rules import check_portfolio
 
-from .conftest import PROJECT, REPO, UPDATE
+from .conftest import PROJECT, REPO, UPDATE, messages
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 
 
-def messages(root: Path) -> list[str]:
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        return [d.format() for d in check_portfolio(".")]
-    finally:
-        os.chdir(cwd)
 
 
 @pytest.mark.parametrize("reference", ["&#14;", "&#x1F;", "&#0;", "&#xD800;", "&#xFFFE;", "&#1114112;"])

@@ -1191,7 +1191,6 @@ def test_the_corpus_is_a_valid_portfolio_and_builds(built: Built):
             assert (site / name).is_file(), site / name
         assert list((site / "contacts").glob("*.vcf")) and list((site / "assets").glob("logo-*.svg"))
     assert (built.site / "_internal/dashboard/index.html").is_file()
-    assert built.seconds < 120
 
 
 def test_pages_run_nothing_a_field_wrote(built: Built, pages: Findings):

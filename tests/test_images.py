@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
-import os
 import threading
 from pathlib import Path
 
@@ -17,9 +16,8 @@ import pytest
 from lxml import etree
 
 from cxsite.build import build_portfolio
-from cxsite.views.rules import check_portfolio
 
-from .conftest import CUSTOMER, REPO, TEAM, write_tree
+from .conftest import CUSTOMER, REPO, TEAM, messages, write_tree
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -104,13 +102,6 @@ def test_a_published_svg_opened_at_its_own_url_runs_and_fetches_nothing(built, b
     assert [url for url in requests if not url.startswith(base)] == []
 
 
-def messages(root: Path) -> list[str]:
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        return [d.format() for d in check_portfolio(".")]
-    finally:
-        os.chdir(cwd)
 
 
 def test_check_says_what_the_published_copy_leaves_out_and_where(portfolio):

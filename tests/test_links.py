@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -22,20 +21,11 @@ from lxml import etree
 from cxsite.build import build_portfolio
 from cxsite.model.load import load_portfolio
 from cxsite.render.urls import mailto, uri
-from cxsite.views.rules import check_portfolio
 
-from .conftest import CUSTOMER, PROJECT, REPO, TEAM, UPDATE, require, write_tree
+from .conftest import CUSTOMER, PROJECT, REPO, TEAM, UPDATE, messages, require, write_tree
 from .test_site_quality import VNU
 
 
-def messages(root: Path) -> list[str]:
-    """Diagnostics formatted as the CLI prints them, with paths relative to root."""
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        return [d.format() for d in check_portfolio(".")]
-    finally:
-        os.chdir(cwd)
 
 
 def with_email(address: str) -> dict[str, str]:
